@@ -1,0 +1,44 @@
+# Two commands for a fresh machine (see README):
+#   make run   - create .venv on first use, install, start the app at http://localhost:8501
+#   make test  - same venv plus test tools and Debian's Chromium, then the whole test suite
+# Everything else here is a helper for those two.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONSTRAINTS := .ci/constraints.txt
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast bench validate chromium clean
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+# Debian's chromium: installed when missing and we are root; otherwise a browser on PATH
+# or in BROWSER_PATH is used. tests/browser.py says clearly when there is none.
+chromium:
+	@sh .ci/ensure-chromium
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Quick loop while developing: no browser, no load tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow and not export" $(PYTEST_ARGS)
+
+bench: $(STAMP) chromium
+	$(BIN)/python -m tests.bench
+
+validate: $(STAMP)
+	$(BIN)/dashboard validate
+
+clean:
+	rm -rf $(VENV) .pytest_cache
