@@ -1,0 +1,98 @@
+"""Rules that span rows or tables and say something about the domain, not the format.
+
+Each rule returns problems pointing at the line and column to fix.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from dashboard.errors import Problem
+from dashboard.schema import Schema
+
+KM_PER_MILE = 1.609344
+# A converted range may differ from stated_value * 1.609344 by rounding only.
+CONVERSION_TOLERANCE_KM = 1.0
+
+
+def domain_rules(typed: dict, schema: Schema) -> list[Problem]:
+    return (
+        _claims_consistent(typed["range_claims"], schema)
+        + _one_seed_claim_per_system(typed, schema)
+        + _networks_are_networks(typed["entities"], schema)
+        + _coordinates_paired(typed["entities"], schema)
+        + _no_self_links(typed["relationships"], schema)
+    )
+
+
+def _where(schema: Schema, table: str, column: str) -> tuple[str, int]:
+    spec = schema.tables[table]
+    return spec.file, spec.column_names.index(column) + 1
+
+
+def _claims_consistent(rows, schema: Schema) -> list[Problem]:
+    problems = []
+    file, col_low = _where(schema, "range_claims", "range_km_low")
+    _, col_km = _where(schema, "range_claims", "range_km")
+    for line, row in rows:
+        km, low = row["range_km"], row["range_km_low"]
+        if km is None or (isinstance(km, float) and math.isnan(km)):
+            continue
+        if not math.isnan(low) and low >= km:
+            problems.append(Problem(file, line, col_low, "range_km_low", f"must be below range_km ({low:g} >= {km:g})"))
+        expected = _expected_km(row["stated_value"], row["stated_unit"])
+        if expected is not None and abs(expected - km) > CONVERSION_TOLERANCE_KM:
+            problems.append(Problem(file, line, col_km, "range_km", f"{km:g} km does not match the stated {row['stated_value']:g} {row['stated_unit']} (= {expected:.0f} km)"))
+    return problems
+
+
+def _expected_km(value, unit) -> float | None:
+    if value is None or unit not in ("km", "mi") or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value * KM_PER_MILE if unit == "mi" else value
+
+
+def _one_seed_claim_per_system(typed, schema: Schema) -> list[Problem]:
+    file, col_seed = _where(schema, "range_claims", "seed")
+    seeds = defaultdict(list)
+    problems = []
+    for line, row in typed["range_claims"]:
+        if row["seed"]:
+            seeds[row["system"]].append(line)
+            if not row["ring"]:
+                problems.append(Problem(file, line, col_seed, "seed", "the seed's stated range is drawn as a ring: set ring to yes"))
+    sys_file, col_id = _where(schema, "systems", "id")
+    for line, row in typed["systems"]:
+        found = seeds.get(row["id"], [])
+        if len(found) != 1:
+            problems.append(Problem(sys_file, line, col_id, "id", f"needs exactly one seed range claim in range_claims.csv, found {len(found)}"))
+    return problems
+
+
+def _networks_are_networks(rows, schema: Schema) -> list[Problem]:
+    file, col = _where(schema, "entities", "network")
+    kinds = {row["id"]: row["kind"] for _, row in rows}
+    return [
+        Problem(file, line, col, "network", f"{row['network']!r} is a {kinds[row['network']]}, not a network")
+        for line, row in rows
+        if row["network"] and row["network"] in kinds and kinds[row["network"]] != "network"
+    ]
+
+
+def _coordinates_paired(rows, schema: Schema) -> list[Problem]:
+    file, col = _where(schema, "entities", "lat")
+    return [
+        Problem(file, line, col, "lat", "give both lat and lon, or neither")
+        for line, row in rows
+        if math.isnan(row["lat"]) != math.isnan(row["lon"])
+    ]
+
+
+def _no_self_links(rows, schema: Schema) -> list[Problem]:
+    file, col = _where(schema, "relationships", "to")
+    return [
+        Problem(file, line, col, "to", "a link from an entity to itself")
+        for line, row in rows
+        if row["from"] and row["from"] == row["to"]
+    ]
