@@ -1,0 +1,22 @@
+"""Streamlit entry script: page setup, data check, navigation. Run: make run."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import state
+
+st.set_page_config(page_title="Missile ranges and supply chains", page_icon=":material/public:", layout="wide")
+
+package, problems = state.checked_package()
+if problems:
+    st.error(f"The data package in {state.data_dir()} is invalid: {len(problems)} problem(s). Nothing is drawn from partial data.")
+    st.caption("Each line: FILE:LINE:COLUMN: column: what is wrong. Fix the file and reload.")
+    st.code("\n".join(str(p) for p in problems[:500]), language=None)
+    st.stop()
+
+pages = [
+    st.Page("app_pages/systems.py", title="Systems", icon=":material/rocket_launch:", url_path="systems", default=True),
+    st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+]
+st.navigation(pages).run()

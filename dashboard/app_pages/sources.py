@@ -1,0 +1,14 @@
+"""Sources: every document the data cites, and what it supports."""
+
+import streamlit as st
+
+from dashboard import tables
+from dashboard.ui import state
+
+pkg = state.package()
+st.title("Sources")
+st.caption(
+    f"{len(pkg.sources)} sources. Addresses are shown as text: the dashboard never fetches them. "
+    f"Data version {pkg.version}."
+)
+st.dataframe(tables.sources_table(pkg), hide_index=True, width="stretch")

@@ -1,0 +1,20 @@
+"""Systems: the reference table, and every range claim behind it."""
+
+import streamlit as st
+
+from dashboard import tables
+from dashboard.ui import state
+
+pkg = state.package()
+st.title("Systems")
+st.caption(
+    "Ranges as publicly stated. 'Seed range' is the figure in the seed article (The Washington "
+    "Times, 2017-02-09, citing a 2008 report); 'Other ring claims' is the spread of the other published "
+    "maximum-range figures (flight distances and shared bands are listed below but not counted). Producer links marked (inferred) rest on propellant type only."
+)
+st.dataframe(tables.systems_table(pkg), hide_index=True, width="stretch")
+
+st.subheader("Range claims by system")
+for system in pkg.systems.itertuples(index=False):
+    with st.expander(f"{system.name}: every published range figure"):
+        st.dataframe(tables.claims_table(pkg, system.id), hide_index=True, width="stretch")

@@ -1,0 +1,116 @@
+"""Reference tables for the Systems and Sources pages (no Streamlit).
+
+Every row keeps the ids and titles of its sources, so each value on screen can be traced.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.load import Package
+
+KM_PER_MILE = 1.609344
+
+
+def _source_titles(pkg: Package, ids) -> str:
+    titles = pkg.sources.set_index("id")["title"]
+    return "; ".join(f"{titles.get(i, i)} [{i}]" for i in ids)
+
+
+def seed_claims(pkg: Package) -> pd.DataFrame:
+    """The seed article's stated range per system (exactly one each; the validator checks)."""
+    claims = pkg.range_claims
+    return claims[claims["seed"]].set_index("system")
+
+
+def systems_table(pkg: Package) -> pd.DataFrame:
+    """One row per system: descriptive facts, the seed's range, and the spread of other claims."""
+    names = pkg.entities.set_index("id")["name"]
+    seeds = seed_claims(pkg)
+    rows = []
+    for s in pkg.systems.to_dict("records"):
+        seed = seeds.loc[s["id"]]
+        others = pkg.range_claims[(pkg.range_claims["system"] == s["id"]) & ~pkg.range_claims["seed"]]
+        producer = names.get(s["producer"], s["producer"])
+        rows.append({
+            "System": s["name"],
+            "Aliases": "; ".join(s["aliases"]),
+            "Class": s["class"],
+            "Propellant": s["propellant"],
+            "Stages": "" if pd.isna(s["stages"]) else str(s["stages"]),
+            "Producer": f"{producer} ({s['producer_confidence']})" if s["producer"] else "not stated",
+            "Seed range (km)": round(seed["range_km"]),
+            "Seed range (mi)": _as_miles(seed),
+            "Other ring claims (km)": _spread(others),
+            "Status": s["status"],
+            "Sources": _source_titles(pkg, s["sources"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _as_miles(claim) -> int:
+    if claim["stated_unit"] == "mi":
+        return round(claim["stated_value"])
+    return round(claim["range_km"] / KM_PER_MILE)
+
+
+def _spread(claims: pd.DataFrame) -> str:
+    """Spread of the other ring-eligible claims (flight distances, shared bands excluded)."""
+    rings = claims[claims["ring"]]
+    if rings.empty:
+        return f"none drawable ({len(claims)} claims)"
+    low, high = rings["range_km_low"].fillna(rings["range_km"]).min(), rings["range_km"].max()
+    span = f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}"
+    return f"{span} ({len(rings)} of {len(claims)} claims)"
+
+
+def claims_table(pkg: Package, system_id: str) -> pd.DataFrame:
+    """Every range claim for one system, as the source stated it, with its citation."""
+    claims = pkg.range_claims[pkg.range_claims["system"] == system_id].copy()
+    src = pkg.sources.set_index("id")
+    claims = claims.sort_values(["seed", "range_km"], ascending=[False, True])
+    return pd.DataFrame({
+        "Claim": claims["id"],
+        "As stated": [_as_stated(c) for _, c in claims.iterrows()],
+        "km": claims["range_km"].round().astype(int),
+        "Basis": claims["basis"],
+        "Claimant": claims["claimant"],
+        "Date": claims["date"],
+        "Confidence": claims["confidence"],
+        "Drawn as ring": claims["ring"].map({True: "yes", False: "no"}),
+        "Seed": claims["seed"].map({True: "seed", False: ""}),
+        "Source": [f"{src.loc[s, 'title']} ({src.loc[s, 'publisher']})" for s in claims["source"]],
+        "Source URL": [src.loc[s, "url"] for s in claims["source"]],
+        "Note": claims["note"],
+    })
+
+
+def _as_stated(c) -> str:
+    value = f"{c['stated_value']:,.0f}"
+    if not pd.isna(c["stated_value_low"]):
+        value = f"{c['stated_value_low']:,.0f}–{value}"
+    return f"{value} {c['stated_unit']}"
+
+
+def sources_table(pkg: Package) -> pd.DataFrame:
+    """Every source with what it supports (counts of rows citing it, per table)."""
+    counts = _citations(pkg)
+    frame = pkg.sources[["id", "title", "publisher", "date", "kind", "url", "notes"]].copy()
+    frame["supports"] = [counts.get(i, "not cited") for i in frame["id"]]
+    return frame
+
+
+def _citations(pkg: Package) -> dict[str, str]:
+    tally: dict[str, dict[str, int]] = {}
+    single = {"range_claims": "range claims", "goods": "goods", "places": "places", "events": "events", "cities": "cities"}
+    multi = {"systems": "systems", "entities": "entities", "relationships": "links"}
+    for table, label in single.items():
+        for src in pkg.tables[table]["source"]:
+            tally.setdefault(src, {}).setdefault(label, 0)
+            tally[src][label] += 1
+    for table, label in multi.items():
+        for ids in pkg.tables[table]["sources"]:
+            for src in ids:
+                tally.setdefault(src, {}).setdefault(label, 0)
+                tally[src][label] += 1
+    return {src: ", ".join(f"{n} {label}" for label, n in parts.items()) for src, parts in tally.items()}

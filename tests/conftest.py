@@ -1,0 +1,54 @@
+"""Fixture strategy.
+
+- The real data package in data/ is the main fixture: tests read it, never write it. A
+  session-wide guard hashes every file under data/ before the run and checks the hashes
+  again after it, so any test (or app code) that writes there fails the run.
+- A test that needs broken or unusual data gets its own copy of the package in tmp_path
+  (`data_copy`) and edits only that copy, with the small helpers in tests/datafix.py.
+- Browser and export tests need Chromium; `tests/browser.py` finds it (BROWSER_PATH,
+  then PATH) and those tests skip with a clear reason when there is none.
+- No network: everything a test serves listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_folder_untouched():
+    """Fail the session if anything under data/ was added, removed or changed."""
+    before = _manifest(DATA)
+    yield
+    assert _manifest(DATA) == before, "the test run modified data/"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private, writable copy of the real data package."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def package():
+    """The real data package, loaded once."""
+    from dashboard.load import load_package
+
+    return load_package(DATA)
