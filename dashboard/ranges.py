@@ -108,3 +108,13 @@ def parse_systems(value: str, pkg: Package) -> tuple[str, ...]:
     if bad or len(value) > MAX_PARAM_CHARS:
         raise ValueError(f"unknown system {bad[0][:40] if bad else value[:40]!r}: use one of {', '.join(known)} or all")
     return ids
+
+
+def claim_for_system(pkg: Package, system_id: str, claim: str) -> str:
+    """A specific claim id applies to its own system only; other systems keep the seed ring."""
+    if claim in CLAIM_MODES:
+        return claim
+    match = pkg.range_claims[pkg.range_claims["id"] == claim]
+    if not match.empty and match.iloc[0]["system"] != system_id:
+        return "seed"
+    return claim

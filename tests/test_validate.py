@@ -184,7 +184,7 @@ CASES = {
     "coordinate as text": _cell("places.csv", "tehran", "lat", "N35", "not a number: 'N35'"),
     "required value empty": _cell("range_claims.csv", "RC07", "source", "", "required value is empty"),
     "unknown enum value": _cell("goods.csv", "G05", "confidence", "certain", "'certain' is not one of"),
-    "impossible date": _cell("events.csv", "E19", "date", "2017-13-45", "not a date"),
+    "impossible date": _cell("events.csv", "E19", "date", "2017-13-45", "not a real date"),
     "HTML in a name": _cell("entities.csv", "C_COSAILING", "name", "<img src=x onerror=alert(1)>", "markup is not allowed"),
     "javascript URL": _cell("sources.csv", "SRC_SEED", "url", "javascript:alert(1)", "not an http(s) URL"),
     "right-to-left override": _cell("entities.csv", "P_YUE", "name", "YUE\u202e, Richard", "U+202E"),

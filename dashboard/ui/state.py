@@ -50,3 +50,81 @@ def package() -> Package:
     pkg, _ = checked_package()
     assert pkg is not None
     return pkg
+
+
+# --------------------------------------------------------------------------- cached core calls
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _countries(folder: str, fingerprint: tuple) -> dict:
+    from dashboard.basemap import load_countries
+    return load_countries(Path(folder))
+
+
+def countries() -> dict:
+    folder = data_dir()
+    return _countries(str(folder), _fingerprint(folder))
+
+
+@st.cache_data(show_spinner="Computing geodesic rings…", max_entries=64)
+def _features(folder: str, fingerprint: tuple, systems: tuple, claim: str, origin_key: str, band: bool) -> list[dict]:
+    from dashboard.ranges import parse_origin
+    from dashboard.rings import ring_features
+    pkg, _ = _checked(folder, fingerprint)
+    return ring_features(pkg, _countries(folder, fingerprint), systems, claim, parse_origin(origin_key, pkg), band=band)
+
+
+def features(systems: tuple, claim: str, origin_key: str, band: bool) -> list[dict]:
+    folder = data_dir()
+    return _features(str(folder), _fingerprint(folder), tuple(systems), claim, origin_key, band)
+
+
+# --------------------------------------------------------------------------- URL state
+
+def view():
+    """The current view from the URL (invalid values fall back, with notes)."""
+    from dashboard.viewstate import parse_view
+    params = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    return parse_view(params, package())
+
+
+def bind(current, widgets: dict[str, object]) -> None:
+    """Seed widget values from the URL when it changed from outside (first load, pasted link)."""
+    query = current.query(package())
+    if st.session_state.get("_last_query") != query or any(k not in st.session_state for k in widgets):
+        for key, value in widgets.items():
+            st.session_state[key] = value
+    st.session_state["_last_query"] = query
+
+
+def publish(new_view) -> None:
+    """Write the view to the URL (only our keys; Streamlit's embed params stay as they are)."""
+    from dashboard.viewstate import KNOWN
+    params = new_view.to_params(package())
+    for key in KNOWN:
+        if key in params:
+            if st.query_params.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+    st.session_state["_last_query"] = new_view.query(package())
+
+
+def show_notes(current) -> None:
+    for note in current.notes:
+        st.info(note, icon=":material/info:")
+
+
+def embedded() -> bool:
+    """True inside an iframe opened with ?embed=true: figure first, controls collapsed."""
+    return bool(st.context.is_embedded)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cities(folder: str, fingerprint: tuple):
+    from dashboard.basemap import load_cities
+    return load_cities(Path(folder))
+
+
+def cities():
+    folder = data_dir()
+    return _cities(str(folder), _fingerprint(folder))

@@ -1,0 +1,54 @@
+"""Map: geodesic range rings from a chosen launch point, with the cities they reach."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import mapview
+from dashboard.ranges import TERRITORY
+from dashboard.ui import state
+
+pkg = state.package()
+current = state.view()
+names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
+places = dict(zip(pkg.places["id"], pkg.places["name"]))
+point = current.origin if current.origin not in places and current.origin != TERRITORY else ""
+state.bind(current, {
+    "map_systems": list(current.systems), "map_from": "point" if point else current.origin,
+    "map_point": point or "35.69,51.42", "map_claim": current.claim,
+    "map_band": "band" in current.overlays, "map_reach": "reach" in current.overlays,
+    "map_arcs": "arcs" in current.overlays,
+})
+
+if not state.embedded():
+    st.title("Range rings")
+state.show_notes(current)
+with st.expander("Map controls", expanded=not state.embedded()):
+    c1, c2, c3 = st.columns([3, 2, 2])
+    systems = c1.multiselect("Systems", list(names), format_func=names.get, key="map_systems")
+    origin_choice = c2.selectbox(
+        "Range measured from", [*places, TERRITORY, "point"], key="map_from",
+        format_func=lambda k: places.get(k) or {"territory": "Anywhere in Iran (territory)", "point": "A point I type…"}[k],
+    )
+    typed = c2.text_input("Latitude, longitude (degrees)", key="map_point", disabled=origin_choice != "point")
+    claim = c3.selectbox("Range claim", mapview.claim_options(pkg), key="map_claim",
+                         format_func=lambda c: mapview.claim_label(pkg, c))
+    band = c3.toggle("Band of published ranges", key="map_band")
+    reach = c3.toggle("Cities within range", key="map_reach")
+    arcs = c3.toggle("Supply routes", key="map_arcs")
+
+origin_key, problem = mapview.origin_key(pkg, origin_choice, typed)
+if problem:
+    st.warning(problem)
+overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach)) if on)
+view = replace(current, systems=tuple(systems), origin=origin_key, claim=claim, overlays=overlays, notes=())
+state.publish(view)
+
+result = mapview.build(pkg, state.countries(), state.cities(), view, state.features)
+st.caption(result.caption)
+st.pydeck_chart(result.deck, height=620)
+st.caption(result.legend)
+if reach:
+    st.subheader(f"Capitals and major cities within range ({len(result.reach)} rows)")
+    st.dataframe(result.reach, hide_index=True, width="stretch", height=320)
+    st.download_button("Download the table (CSV)", result.reach_csv, "within-range.csv", "text/csv")

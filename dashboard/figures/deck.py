@@ -1,0 +1,89 @@
+"""The interactive map as a pydeck Deck (no Streamlit), drawn from the shared ring features.
+
+No tiles and no CDN: ``map_provider=None`` (``map_style=None`` alone still makes the
+Streamlit frontend fetch a Carto style), countries from the shipped GeoJSON. Tooltips
+use deck.gl's ``text`` mode, which sets innerText: data never becomes HTML.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pydeck as pdk
+
+from dashboard.figures.style import BORDER, LAND, OCEAN, ORIGIN, rgba
+from dashboard.ranges import Origin
+
+TOOLTIP = {"text": "{tooltip}"}
+OCEAN_POLYGON = [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]
+
+
+def map_deck(countries: dict, features: list[dict], origin: Origin, *, arcs: list[dict] | None = None,
+             view: tuple[float, float, float] = (53.0, 32.0, 2.6), height: int = 640) -> pdk.Deck:
+    """Deck with base map, band fills, ring outlines, the launch point and optional arcs.
+
+    ``view`` is (longitude, latitude, zoom) of the initial view.
+    """
+    layers = [_ocean(), _countries(countries)]
+    layers += [_fill(f) for f in features if f["properties"]["kind"] == "band"]
+    layers.append(_outlines(features))
+    if arcs:
+        layers.append(_arcs(arcs))
+    if origin.kind != "territory":
+        layers.append(_origin(origin))
+    lon, lat, zoom = view
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, min_zoom=0.5, max_zoom=9),
+        map_provider=None,
+        tooltip=TOOLTIP,
+        height=height,
+    )
+
+
+def _ocean() -> pdk.Layer:
+    return pdk.Layer("SolidPolygonLayer", data=[{"polygon": OCEAN_POLYGON[0]}], get_polygon="polygon",
+                     get_fill_color=rgba(OCEAN), pickable=False, id="ocean")
+
+
+def _countries(countries: dict) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", data=countries, id="countries", stroked=True, filled=True,
+                     get_fill_color=rgba(LAND), get_line_color=rgba(BORDER), line_width_min_pixels=0.6,
+                     pickable=False)
+
+
+def _fill(feature: dict) -> pdk.Layer:
+    p = feature["properties"]
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": feature["geometry"], "properties": {"tooltip": p["tooltip"]}}]}
+    return pdk.Layer("GeoJsonLayer", data=data, id=f"band-{p['system']}", filled=True, stroked=False,
+                     get_fill_color=rgba(p["color"], p["fill_opacity"]), pickable=True)
+
+
+def _outlines(features: list[dict]) -> pdk.Layer:
+    rows = []
+    for f in features:
+        p = f["properties"]
+        if p["kind"] != "ring":
+            continue
+        for path in f["paths"]:
+            rows.append({"path": [[round(x, 5), round(y, 5)] for x, y in path], "color": rgba(p["color"]),
+                         "width": p["width"], "tooltip": p["tooltip"]})
+    return pdk.Layer("PathLayer", data=rows, id="rings", get_path="path", get_color="color",
+                     get_width="width", width_units="pixels", width_min_pixels=1, pickable=True,
+                     wrap_longitude=True, joint_rounded=True)
+
+
+def _origin(origin: Origin) -> pdk.Layer:
+    assert math.isfinite(origin.lon) and math.isfinite(origin.lat)
+    data = [{"position": [origin.lon, origin.lat], "tooltip": origin.caption}]
+    return pdk.Layer("ScatterplotLayer", data=data, id="origin", get_position="position",
+                     get_fill_color=rgba(ORIGIN), get_line_color=[255, 255, 255, 255], stroked=True,
+                     line_width_min_pixels=1.5, radius_min_pixels=5, pickable=True)
+
+
+def _arcs(arcs: list[dict]) -> pdk.Layer:
+    """Supply routes: each dict has source/target [lon, lat], color [r,g,b,a], tooltip text."""
+    return pdk.Layer("ArcLayer", data=arcs, id="arcs", get_source_position="source", get_target_position="target",
+                     get_source_color="color", get_target_color="color", get_width=2.5, width_units="pixels",
+                     great_circle=True, pickable=True)

@@ -1,0 +1,138 @@
+"""Range rings and bands as features: the one geometry every renderer draws (no Streamlit).
+
+``ring_features`` returns GeoJSON-like Feature dicts with, besides ``geometry`` (for
+pydeck and the GeoJSON export) and ``properties`` (system, km, claim, source, origin,
+style), two foreign members computed from the same vertices:
+
+- ``rings``: ``[(exterior, holes), ...]`` clockwise lon/lat arrays, for plotly geo;
+- ``paths``: outline line strings split at the antimeridian, for pydeck PathLayer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dashboard import geodesy
+from dashboard.basemap import country_outline
+from dashboard.figures.style import BAND_OPACITY, system_style
+from dashboard.load import Package
+from dashboard.ranges import KM_PER_MILE, Origin, band_km, claim_for_system, select_claim
+
+ENVELOPE_POINTS = 90
+
+
+def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Origin,
+                  band: bool = True, n_points: int = 360) -> list[dict]:
+    """One ring per system (from ``claim``), plus its claim band when ``band`` is set.
+
+    ``claim`` is ``seed``, ``min``, ``max`` or one claim id (that system gets the claim,
+    the others their seed ring).
+
+    Distances in km, coordinates in degrees (WGS84). Raises ValueError for an unknown
+    system or claim (see :func:`dashboard.ranges.select_claim`).
+    """
+    outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
+    positions = {sid: i for i, sid in enumerate(pkg.systems["id"])}
+    features = []
+    for system_id in systems:
+        style = system_style(positions[system_id])
+        if band:
+            low, high = band_km(pkg, system_id)
+            if high > low:
+                features.append(_band(pkg, system_id, low, high, origin, outline, style, n_points))
+        row = select_claim(pkg, system_id, claim_for_system(pkg, system_id, claim))
+        features.append(_ring(pkg, row, origin, outline, style, n_points))
+    return features
+
+
+def _disc(origin: Origin, outline, range_km: float, n_points: int) -> list[tuple[np.ndarray, list]]:
+    if outline is not None:
+        return geodesy.envelope_polygons(outline, range_km, n_points=ENVELOPE_POINTS)
+    return [(geodesy.geodesic_ring(origin.lon, origin.lat, range_km, n_points), [])]
+
+
+def _geometry(rings: list[tuple[np.ndarray, list]]) -> dict:
+    parts = [geodesy.ring_polygon(ext, holes) for ext, holes in rings]
+    if len(parts) == 1:
+        return parts[0]
+    polys = []
+    for part in parts:
+        polys += [part["coordinates"]] if part["type"] == "Polygon" else part["coordinates"]
+    return {"type": "MultiPolygon", "coordinates": polys}
+
+
+def _ring(pkg: Package, row, origin: Origin, outline, style, n_points: int) -> dict:
+    rings = _disc(origin, outline, float(row["range_km"]), n_points)
+    geometry = _geometry(rings)
+    props = _claim_properties(pkg, row, origin) | _style("ring", style)
+    return _feature(geometry, rings, props)
+
+
+def _band(pkg: Package, system_id: str, low: float, high: float, origin: Origin, outline, style, n_points: int) -> dict:
+    outer = _disc(origin, outline, high, n_points)
+    inner = _disc(origin, outline, low, n_points)
+    rings = [(ext, holes + [i_ext for i_ext, _ in inner]) for ext, holes in outer]
+    geometry = _geometry(rings)
+    name = _system_name(pkg, system_id)
+    props = {
+        "system": system_id, "system_name": name, "kind": "band",
+        "range_km": round(high), "range_low_km": round(low),
+        "range_mi": round(high / KM_PER_MILE), "range_low_mi": round(low / KM_PER_MILE),
+        "origin": origin.label,
+        "label": f"{name}: spread of published ranges",
+        "tooltip": (
+            f"{name}: published maximum ranges span {low:,.0f}–{high:,.0f} km "
+            f"({low / KM_PER_MILE:,.0f}–{high / KM_PER_MILE:,.0f} mi)\n"
+            f"Band from the smallest to the largest ring-eligible claim; see the Systems page\n"
+            f"Range measured from {origin.label}"
+        ),
+    } | _style("band", style)
+    return _feature(geometry, rings, props)
+
+
+def _system_name(pkg: Package, system_id: str) -> str:
+    return str(pkg.systems.set_index("id").loc[system_id, "name"])
+
+
+def _claim_properties(pkg: Package, row, origin: Origin) -> dict:
+    src = pkg.sources.set_index("id").loc[row["source"]]
+    name = _system_name(pkg, row["system"])
+    km, mi = float(row["range_km"]), float(row["range_km"]) / KM_PER_MILE
+    stated = f"{row['stated_value']:,.0f} {row['stated_unit']}"
+    return {
+        "system": row["system"], "system_name": name, "kind": "ring",
+        "range_km": round(km), "range_mi": round(mi), "stated": stated,
+        "claim": row["id"], "claimant": row["claimant"], "date": row["date"],
+        "source": row["source"], "source_title": src["title"], "source_publisher": src["publisher"],
+        "confidence": row["confidence"], "seed": bool(row["seed"]), "origin": origin.label,
+        "label": f"{name}: {km:,.0f} km ({mi:,.0f} mi)",
+        "tooltip": (
+            f"{name}: {km:,.0f} km ({mi:,.0f} mi); source figure {stated}\n"
+            f"Claimant: {row['claimant']}, {row['date']}\n"
+            f"Source: {src['title']} ({src['publisher']})\n"
+            f"Confidence: {row['confidence']}\n"
+            f"Range measured from {origin.label}"
+        ),
+    }
+
+
+def _style(kind: str, style) -> dict:
+    colour, dash, width = style
+    return {"color": colour, "dash": dash, "width": width, "fill_opacity": BAND_OPACITY if kind == "band" else 0.0}
+
+
+def _feature(geometry: dict, rings, props: dict) -> dict:
+    paths = [p for ext, holes in rings for r in [ext, *holes] for p in geodesy.outline_paths(r)]
+    return {"type": "Feature", "geometry": geometry, "properties": props, "rings": rings, "paths": paths}
+
+
+def to_geojson(features: list[dict]) -> dict:
+    """A plain RFC 7946 FeatureCollection (foreign members dropped), for files and the CLI."""
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": f["geometry"], "properties": _public(f["properties"])} for f in features],
+    }
+
+
+def _public(props: dict) -> dict:
+    return {k: v for k, v in props.items() if k not in ("tooltip", "color", "dash", "width", "fill_opacity")}
