@@ -1,0 +1,80 @@
+"""Benchmarks for dashboard.geodesy (no timed assertions; see ``run``).
+
+Run alone: ``.venv/bin/python -m tests.bench.bench_geodesy``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pyproj
+
+from dashboard import geodesy
+from dashboard.basemap import country_outline, load_countries
+
+BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap"
+RINGS = 1000
+RING_POINTS = 360
+IRAN_RANGES_KM = (1287, 1999, 1770, 1931)
+REPEATS = 5
+
+
+def _best(fn, repeats: int = REPEATS) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run() -> list[dict]:
+    """Measure; returns rows ``{"name", "value", "unit", "goal"}`` (best of 5).
+
+    * ``rings_vs_bare_fwd``: 1,000 rings x 360 points through ``geodesic_ring``, as a
+      ratio to one bare vectorised ``Geod.fwd`` over the same 360,000 points.
+    * ``iran_envelopes_4_ranges``: ``envelope_geometry`` of Iran at 1287, 1999, 1770
+      and 1931 km, seconds in total.
+    """
+    rng = np.random.default_rng(20170129)
+    lons = rng.uniform(-180.0, 180.0, RINGS).tolist()
+    lats = rng.uniform(-89.0, 89.0, RINGS).tolist()
+    ranges = rng.uniform(100.0, 19000.0, RINGS).tolist()
+    geod = pyproj.Geod(ellps="WGS84")
+    all_lon = np.repeat(lons, RING_POINTS)
+    all_lat = np.repeat(lats, RING_POINTS)
+    all_az = np.tile(np.arange(RING_POINTS) * (360.0 / RING_POINTS), RINGS)
+    all_dist = np.repeat(np.asarray(ranges) * 1000.0, RING_POINTS)
+
+    def bare():
+        geod.fwd(all_lon, all_lat, all_az, all_dist)
+
+    def rings():
+        for lon, lat, r in zip(lons, lats, ranges):
+            geodesy.geodesic_ring(lon, lat, r, RING_POINTS)
+
+    iran = country_outline(load_countries(BASEMAP), "IRN")
+
+    def envelopes():
+        for r in IRAN_RANGES_KM:
+            geodesy.envelope_geometry(iran, r)
+
+    # interleaved, so that both sides of the ratio see the same machine load
+    t_bare = t_rings = float("inf")
+    for _ in range(REPEATS):
+        t_bare = min(t_bare, _best(bare, 1))
+        t_rings = min(t_rings, _best(rings, 1))
+    t_env = _best(envelopes)
+    return [
+        {"name": "bare_fwd_360k_points", "value": round(t_bare, 4), "unit": "s", "goal": None},
+        {"name": "rings_1000x360", "value": round(t_rings, 4), "unit": "s", "goal": None},
+        {"name": "rings_vs_bare_fwd", "value": round(t_rings / t_bare, 3), "unit": "ratio", "goal": "<= 1.2"},
+        {"name": "iran_envelopes_4_ranges", "value": round(t_env, 4), "unit": "s", "goal": "< 0.5"},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
