@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.ui import state
 
-st.set_page_config(page_title="Missile ranges and supply chains", page_icon=":material/public:", layout="wide")
+st.set_page_config(page_title="Missile ranges and supply chains", layout="wide")  # no page_icon: a material icon favicon is fetched from fonts.gstatic.com
 
 package, problems = state.checked_package()
 if problems:
@@ -16,7 +16,8 @@ if problems:
     st.stop()
 
 pages = [
-    st.Page("app_pages/systems.py", title="Systems", icon=":material/rocket_launch:", url_path="systems", default=True),
-    st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+    st.Page("app_pages/map.py", title="Map", url_path="map", default=True),
+    st.Page("app_pages/systems.py", title="Systems", url_path="systems"),
+    st.Page("app_pages/sources.py", title="Sources", url_path="sources"),
 ]
 st.navigation(pages).run()

@@ -70,7 +70,7 @@ def _outlines(features: list[dict]) -> pdk.Layer:
             rows.append({"path": [[round(x, 5), round(y, 5)] for x, y in path], "color": rgba(p["color"]),
                          "width": p["width"], "tooltip": p["tooltip"]})
     return pdk.Layer("PathLayer", data=rows, id="rings", get_path="path", get_color="color",
-                     get_width="width", width_units="pixels", width_min_pixels=1, pickable=True,
+                     get_width="width", width_units=pdk.types.String("pixels"), width_min_pixels=1, pickable=True,
                      wrap_longitude=True, joint_rounded=True)
 
 
@@ -85,5 +85,5 @@ def _origin(origin: Origin) -> pdk.Layer:
 def _arcs(arcs: list[dict]) -> pdk.Layer:
     """Supply routes: each dict has source/target [lon, lat], color [r,g,b,a], tooltip text."""
     return pdk.Layer("ArcLayer", data=arcs, id="arcs", get_source_position="source", get_target_position="target",
-                     get_source_color="color", get_target_color="color", get_width=2.5, width_units="pixels",
+                     get_source_color="color", get_target_color="color", get_width=2.5, width_units=pdk.types.String("pixels"),
                      great_circle=True, pickable=True)

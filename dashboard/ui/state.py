@@ -57,7 +57,7 @@ def package() -> Package:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _countries(folder: str, fingerprint: tuple) -> dict:
     from dashboard.basemap import load_countries
-    return load_countries(Path(folder))
+    return load_countries(Path(folder) / "basemap")
 
 
 def countries() -> dict:
@@ -122,7 +122,7 @@ def embedded() -> bool:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _cities(folder: str, fingerprint: tuple):
     from dashboard.basemap import load_cities
-    return load_cities(Path(folder))
+    return load_cities(Path(folder) / "basemap")
 
 
 def cities():
