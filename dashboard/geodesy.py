@@ -49,10 +49,11 @@ from functools import lru_cache
 import numpy as np
 import pyproj
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, box, shape
+from shapely.geometry import Polygon, box, shape
 from shapely.geometry.polygon import orient
 
 __all__ = [
+    "ENVELOPE_MAX_RANGE_KM",
     "ENVELOPE_MAX_REACH_KM",
     "MAX_RANGE_KM",
     "MAX_SEGMENT_DEG",

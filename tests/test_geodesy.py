@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pyproj
 import pytest
-import shapely
 from shapely.geometry import shape
 
 from dashboard import geodesy

@@ -52,7 +52,7 @@ import numpy as np
 import pyproj
 import shapefile  # pyshp
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.polygon import orient
 
 HERE = Path(__file__).resolve().parent
