@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
-from dashboard.load import check_package, resolve_data_dir
+from dashboard.errors import DataError
+from dashboard.load import check_package, load_package, resolve_data_dir
 
 EXIT_BAD_INPUT = 2
 
@@ -13,7 +15,17 @@ EXIT_BAD_INPUT = 2
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"dashboard: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+    except DataError as exc:
+        print(f"dashboard: the data package is invalid ({len(exc.problems)} problems); run `dashboard validate`", file=sys.stderr)
+        for problem in exc.problems[:20]:
+            print(problem, file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +34,61 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     validate = sub.add_parser("validate", help="check the data package; print every problem as FILE:LINE:COLUMN")
     validate.set_defaults(func=cmd_validate)
+    rings = sub.add_parser("rings", help="range rings as a GeoJSON FeatureCollection on stdout")
+    _ring_options(rings)
+    rings.add_argument("--points", type=int, default=360, help="vertices per ring (default 360)")
+    rings.add_argument("--band", action="store_true", help="also the band between the smallest and largest claims")
+    rings.set_defaults(func=cmd_rings)
+    reach = sub.add_parser("reach", help="capitals and major cities within range, as CSV on stdout")
+    _ring_options(reach)
+    reach.set_defaults(func=cmd_reach)
     return parser
+
+
+def _ring_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--system", default="all", help="system id, comma-separated ids, or all (default)")
+    cmd.add_argument("--claim", default="seed", help="seed (default), min, max, or a claim id")
+    cmd.add_argument("--from", dest="origin", default=None, help="place id (default: the first place, Tehran), LAT,LON, or territory")
+
+
+class UsageError(Exception):
+    """A bad argument: one line, exit 2."""
+
+
+def _rings_for(args, n_points: int = 360, band: bool = False):
+    from dashboard.basemap import load_countries
+    from dashboard.ranges import default_origin, parse_origin, parse_systems
+    from dashboard.rings import ring_features
+
+    folder = resolve_data_dir(args.data)
+    pkg = load_package(folder)
+    countries = load_countries(folder / "basemap")
+    try:
+        systems = parse_systems(args.system, pkg)
+        origin = parse_origin(args.origin, pkg) if args.origin else default_origin(pkg)
+        return pkg, countries, origin, ring_features(pkg, countries, systems, args.claim, origin, band=band, n_points=n_points)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_rings(args) -> int:
+    from dashboard.rings import to_geojson
+
+    _, _, _, features = _rings_for(args, n_points=args.points, band=args.band)
+    json.dump(to_geojson(features), sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_reach(args) -> int:
+    from dashboard.basemap import country_outline, load_cities
+    from dashboard.reach import csv_safe, reach_table
+
+    pkg, countries, origin, features = _rings_for(args)
+    cities = load_cities(pkg.data_dir / "basemap")
+    outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
+    sys.stdout.write(csv_safe(reach_table(features, cities, origin, outline)).decode("utf-8"))
+    return 0
 
 
 def cmd_validate(args) -> int:

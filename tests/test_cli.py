@@ -1,0 +1,116 @@
+"""The `dashboard rings` / `dashboard reach` commands: accuracy of what they print, and errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from dashboard.cli import main
+
+GEOD = Geod(ellps="WGS84")
+TOLERANCE_M = 1.0
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def vertices(geometry: dict) -> np.ndarray:
+    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return np.array([pt for poly in polys for ring in poly for pt in ring], dtype=float)
+
+
+def ring_vertices(geometry: dict) -> np.ndarray:
+    """Vertices that lie on the geodesic circle (not the seam/pole edges added for flat maps)."""
+    pts = vertices(geometry)
+    keep = (np.abs(np.abs(pts[:, 0]) - 180) > 1e-9) & (np.abs(np.abs(pts[:, 1]) - 90) > 1e-9)
+    return pts[keep]
+
+
+@pytest.mark.parametrize("origin, lon, lat", [
+    ("tehran", 51.42151, 35.69439),
+    ("35.7,179.6", 179.6, 35.7),        # next to the antimeridian
+    ("-20,-179.9", -179.9, -20.0),
+    ("89.5,10", 10.0, 89.5),            # near the north pole
+    ("-89.5,-60", -60.0, -89.5),        # near the south pole
+])
+@pytest.mark.parametrize("claim", ["seed", "max"])
+def test_every_ring_vertex_is_at_the_claimed_distance(capsys, origin, lon, lat, claim):
+    code, out, _ = run(capsys, "rings", "--system", "all", f"--from={origin}", "--claim", claim, "--points", "180")
+    assert code == 0
+    collection = json.loads(out)
+    assert len(collection["features"]) == 4
+    for feature in collection["features"]:
+        pts = ring_vertices(feature["geometry"])
+        assert len(pts) >= 100
+        _, _, dist = GEOD.inv(np.full(len(pts), lon), np.full(len(pts), lat), pts[:, 0], pts[:, 1])
+        assert np.abs(dist - feature["properties"]["range_km"] * 1000).max() < TOLERANCE_M * 1000  # rounded km
+        props = feature["properties"]
+        assert {"system", "range_km", "claim", "source", "origin"} <= props.keys()
+
+
+def test_exact_distance_for_an_unrounded_claim(capsys):
+    code, out, _ = run(capsys, "rings", "--system", "SHAHAB3", "--claim", "RC05", "--from", "89.5,10")
+    feature = json.loads(out)["features"][0]
+    assert feature["properties"]["range_km"] == 1300 and feature["properties"]["claim"] == "RC05"
+    pts = ring_vertices(feature["geometry"])
+    _, _, dist = GEOD.inv(np.full(len(pts), 10.0), np.full(len(pts), 89.5), pts[:, 0], pts[:, 1])
+    # densified pole-side vertices lie on geodesics between ring points, within 1 km
+    assert np.abs(dist - 1_300_000).min() < TOLERANCE_M
+
+
+def test_antimeridian_ring_is_split(capsys):
+    _, out, _ = run(capsys, "rings", "--system", "SEJJIL", "--from", "0,179.5")
+    geometry = json.loads(out)["features"][0]["geometry"]
+    assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 2
+    for poly in geometry["coordinates"]:
+        ring = np.array(poly[0])
+        assert np.abs(np.diff(ring[:, 0])).max() < 180
+
+
+def test_territory_rings_and_band(capsys):
+    code, out, _ = run(capsys, "rings", "--system", "SEJJIL", "--from", "territory", "--band")
+    assert code == 0
+    kinds = [f["properties"]["kind"] for f in json.loads(out)["features"]]
+    assert kinds == ["band", "ring"]
+
+
+def test_reach_csv(capsys):
+    code, out, _ = run(capsys, "reach", "--system", "SHAHAB3")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows
+    cities = {r["City"] for r in rows}
+    assert {"Tehran", "Baghdad", "Kuwait City"} <= cities and "London" not in cities
+    assert all(int(r["Distance (km)"]) <= 1287 for r in rows)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["rings", "--system", "NOPE"], "unknown system 'NOPE'"),
+    (["rings", "--from", "95,10"], "out of bounds"),
+    (["rings", "--from", "somewhere"], "unknown launch point"),
+    (["rings", "--claim", "RC20", "--system", "SHAHAB3"], "not a maximum range"),
+    (["rings", "--claim", "RC05", "--system", "SEJJIL"], "seed"),
+    (["rings", "--points", "3"], "n_points"),
+    (["reach", "--claim", "huge"], "unknown claim"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    if words == "seed":  # a claim of another system: that system keeps its seed ring
+        assert code == 0 and json.loads(out)["features"][0]["properties"]["claim"] == "RC04"
+        return
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], err
+
+
+def test_non_numeric_points_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["rings", "--points", "x"])
+    assert exc.value.code == 2
