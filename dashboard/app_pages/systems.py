@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import tables
+from dashboard.figures import ranges_chart as figures
 from dashboard.ui import state
 
 pkg = state.package()
@@ -15,6 +16,7 @@ st.caption(
 st.dataframe(tables.systems_table(pkg), hide_index=True, width="stretch")
 
 st.subheader("Range claims by system")
+st.plotly_chart(figures.ranges_chart(pkg), width="stretch", config={"displaylogo": False})
 for system in pkg.systems.itertuples(index=False):
     with st.expander(f"{system.name}: every published range figure"):
         st.dataframe(tables.claims_table(pkg, system.id), hide_index=True, width="stretch")
