@@ -17,7 +17,12 @@ if problems:
 
 pages = [
     st.Page("app_pages/map.py", title="Map", url_path="map", default=True),
+    st.Page("app_pages/supply_chain.py", title="Supply chain", url_path="supply-chain"),
     st.Page("app_pages/systems.py", title="Systems", url_path="systems"),
     st.Page("app_pages/sources.py", title="Sources", url_path="sources"),
 ]
-st.navigation(pages).run()
+briefing = state.view().briefing  # ?briefing=1: no navigation chrome, figure-first
+page = st.navigation(pages, position="hidden" if briefing else "sidebar")
+st.session_state["_page_path"] = page.url_path
+state.banner()
+page.run()

@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     reach = sub.add_parser("reach", help="capitals and major cities within range, as CSV on stdout")
     _ring_options(reach)
     reach.set_defaults(func=cmd_reach)
+    export = sub.add_parser("export", help="render what /?QUERY shows as PNG, SVG or PDF (kaleido + Chromium)")
+    export.add_argument("--view", default="", help='the URL query, e.g. "systems=SEJJIL&from=territory"')
+    export.add_argument("--figure", default="map", help="map (default), ranges, chain or network")
+    export.add_argument("--out", help="output file: .png, .svg or .pdf")
+    export.add_argument("--all", action="store_true", help="write the standard report set into --out-dir")
+    export.add_argument("--out-dir", help="folder for --all")
+    export.add_argument("--width", type=int, default=1600)
+    export.add_argument("--height", type=int, default=900)
+    export.add_argument("--scale", type=float, default=2.0)
+    export.set_defaults(func=cmd_export)
     return parser
 
 
@@ -105,3 +115,43 @@ def cmd_validate(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+STANDARD_SET = [  # (file name, figure, query) for `dashboard export --all`
+    ("map-tehran.png", "map", ""),
+    ("map-territory.png", "map", "from=territory"),
+    ("ranges.png", "ranges", ""),
+    *[(f"chain-{sid.lower()}.png", "chain", f"systems={sid}") for sid in ("SHAHAB3", "SHAHAB3_IMP", "GHADR1", "SEJJIL")],
+    ("network.png", "network", ""),
+]
+
+
+def cmd_export(args) -> int:
+    from pathlib import Path
+
+    from dashboard import export
+    from dashboard.basemap import load_countries
+    from dashboard.report import FIGURES, report_figure
+    from dashboard.viewstate import parse_view
+
+    if args.all == bool(args.out) or (args.all and not args.out_dir):
+        raise UsageError("give either --out FILE, or --all with --out-dir DIR")
+    if args.figure not in FIGURES:
+        raise UsageError(f"unknown figure {args.figure[:30]!r}: use one of {', '.join(FIGURES)}")
+    folder = resolve_data_dir(args.data)
+    pkg = load_package(folder)
+    countries = load_countries(folder / "basemap")
+    jobs = [(Path(args.out_dir) / name, fig, q) for name, fig, q in STANDARD_SET] if args.all else [(Path(args.out), args.figure, args.view)]
+    try:
+        for path, figure, query in jobs:
+            view = parse_view(query, pkg)
+            if view.notes:
+                raise UsageError(" ".join(view.notes))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            export.export(report_figure(pkg, countries, view, figure), path, width=args.width, height=args.height, scale=args.scale)
+            print(path)
+    except export.ExportError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        export.stop()
+    return 0

@@ -114,3 +114,35 @@ def _citations(pkg: Package) -> dict[str, str]:
                 tally.setdefault(src, {}).setdefault(label, 0)
                 tally[src][label] += 1
     return {src: ", ".join(f"{n} {label}" for label, n in parts.items()) for src, parts in tally.items()}
+
+
+def _cite(sources: list[dict]) -> str:
+    return "; ".join(f"{s.get('title', s.get('id'))} ({s.get('date') or 'undated'}) {s.get('url') or ''}".strip() for s in sources)
+
+
+def profile_frames(profile: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """An entity profile (dashboard.graph.profile) as three tables: facts, links, goods."""
+    network = profile["network"]
+    facts = [
+        ("Name", profile["name"]), ("Aliases", "; ".join(profile["aliases"]) or "none stated"),
+        ("Kind", profile["kind"]), ("Country", profile["country"] or "not stated"),
+        ("City", profile["city"] or "not stated"),
+        ("Sanctions programmes", "; ".join(profile["programs"]) or "none stated"),
+        ("Designation date", profile["designation_date"] or "not stated"),
+        ("SDN UID", "" if profile["sdn_uid"] is None else str(profile["sdn_uid"])),
+        ("Network", f"{network['name']} (membership: {network['confidence']})" if network else "none stated"),
+        ("Role", profile["role"] or "not stated"), ("Notes", profile["notes"]),
+        ("Confidence", profile["confidence"]), ("Sources", _cite(profile["sources"])),
+    ]
+    links = pd.DataFrame([{
+        "Direction": "→" if r["direction"] == "out" else "←", "Link": r["kind"].replace("_", " "),
+        "Other": r["other_name"], "Evidence": r["evidence"], "Confidence": r["confidence"],
+        "Date": r["date"], "Sources": _cite(r["sources"]),
+    } for r in profile["relationships"]], columns=["Direction", "Link", "Other", "Evidence", "Confidence", "Date", "Sources"])
+    goods = pd.DataFrame([{
+        "Role": "supplied" if "recipient" in g else "received", "Item": g["item"], "Status": g["status"],
+        "Counterparty": g.get("recipient_name") or g.get("supplier_name") or "not stated",
+        "Evidence": g["evidence"], "Confidence": g["confidence"], "Sources": _cite(g["sources"]),
+    } for g in profile["goods_supplied"] + profile["goods_received"]],
+        columns=["Role", "Item", "Status", "Counterparty", "Evidence", "Confidence", "Sources"])
+    return pd.DataFrame(facts, columns=["Field", "Value"]), links, goods

@@ -4,7 +4,7 @@ Parameters: ``systems`` (comma-separated ids or ``all``), ``from`` (place id, ``
 or ``territory``), ``claim`` (``seed``, ``min``, ``max`` or a claim id), ``overlay``
 (comma-separated: ``band``, ``arcs``, ``reach``), ``entity`` (an entity id), ``briefing``
 (``1``). Anything unknown or invalid falls back to the default and yields a note in
-plain words; values are never echoed back as markup, and their length is capped.
+plain words that never repeat the offending value; lengths are capped.
 """
 
 from __future__ import annotations
@@ -64,14 +64,14 @@ def parse_view(params: dict[str, str] | str, pkg: Package) -> View:
     view, notes = default_view(pkg), []
     unknown = sorted(k for k in params if k not in KNOWN and k not in PASSTHROUGH)
     if unknown:
-        notes.append(f"Ignored unknown parameter(s): {', '.join(_short(k) for k in unknown[:5])}.")
+        notes.append(f"Ignored {len(unknown)} unknown parameter(s).")
     for key, parse in (("systems", _systems), ("from", _origin), ("claim", _claim),
                        ("overlay", _overlays), ("entity", _entity), ("briefing", _briefing)):
         if key in params:
             try:
                 view = parse(view, str(params[key]), pkg)
-            except ValueError as exc:
-                notes.append(f"Parameter '{key}' was not understood ({exc}); showing the default instead.")
+            except ValueError:  # the value is not echoed back: notes never carry URL text
+                notes.append(f"Parameter '{key}' was not understood; showing the default instead.")
     return replace(view, notes=tuple(notes))
 
 

@@ -48,6 +48,7 @@ result = mapview.build(pkg, state.countries(), state.cities(), view, state.featu
 st.caption(result.caption)
 st.pydeck_chart(result.deck, height=620)
 st.caption(result.legend)
+state.share_panel(view, "map")
 if reach:
     st.subheader(f"Capitals and major cities within range ({len(result.reach)} rows)")
     st.dataframe(result.reach, hide_index=True, width="stretch", height=320)

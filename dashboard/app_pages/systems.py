@@ -15,6 +15,7 @@ st.caption(
 )
 st.dataframe(tables.systems_table(pkg), hide_index=True, width="stretch")
 
+state.share_panel(state.view(), "ranges")
 st.subheader("Range claims by system")
 st.plotly_chart(figures.ranges_chart(pkg), width="stretch", config={"displaylogo": False})
 for system in pkg.systems.itertuples(index=False):

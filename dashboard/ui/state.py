@@ -128,3 +128,58 @@ def _cities(folder: str, fingerprint: tuple):
 def cities():
     folder = data_dir()
     return _cities(str(folder), _fingerprint(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _graph(folder: str, fingerprint: tuple):
+    from dashboard.graph import build_graph
+    pkg, _ = _checked(folder, fingerprint)
+    return build_graph(pkg)
+
+
+def graph():
+    """The entity graph (shared by reference: read-only)."""
+    folder = data_dir()
+    return _graph(str(folder), _fingerprint(folder))
+
+
+@st.cache_data(show_spinner="Rendering the report figure…", max_entries=32)
+def _export(folder: str, fingerprint: tuple, query: str, figure: str, fmt: str, date: str) -> bytes:
+    from dashboard import export
+    from dashboard.report import SIZES, report_figure
+    from dashboard.viewstate import parse_view
+    pkg, _ = _checked(folder, fingerprint)
+    width, height, scale = SIZES["report"]
+    fig = report_figure(pkg, _countries(folder, fingerprint), parse_view(query, pkg), figure, date=date)
+    return export.render(fig, fmt=fmt, width=width, height=height, scale=scale)
+
+
+def export_bytes(query: str, figure: str, fmt: str) -> bytes:
+    """The report figure for a view, as the CLI renders it (one kaleido browser per process)."""
+    from dashboard.report import today
+    folder = data_dir()
+    return _export(str(folder), _fingerprint(folder), query, figure, fmt, today())
+
+
+def share_panel(current, figure: str) -> None:
+    """Link to this view, an iframe snippet, and report downloads (rendered on click)."""
+    from dashboard.report import marking
+    query = current.query(package())
+    page = st.session_state.get("_page_path", "")
+    with st.expander("Share, embed and export", expanded=False):
+        st.caption("Link to this view (relative to this dashboard's address):")
+        st.code(f"/{page}?{query}" if query else f"/{page}", language=None)
+        st.caption("Iframe snippet for an intranet page:")
+        sep = "&" if query else ""
+        st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
+        st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking '{marking()}':")
+        cols = st.columns(3)
+        for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
+            col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(query, figure, fmt),
+                                f"{figure}.{fmt}", mime, on_click="ignore", key=f"dl_{figure}_{fmt}")
+
+
+def banner() -> None:
+    """The marking banner, on screen as on every export."""
+    from dashboard.report import marking
+    st.caption(f"**{marking()}** · data version {package().version}")

@@ -1,0 +1,62 @@
+"""Supply chain: who built and supplied each system, with the evidence on every link."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import graph, tables
+from dashboard.figures.chain import chain_figure
+from dashboard.figures.network import network_figure
+from dashboard.reach import csv_safe
+from dashboard.report import network_subgraph
+from dashboard.ui import state
+
+pkg, g = state.package(), state.graph()
+current = state.view()
+names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
+entities = dict(zip(pkg.entities["id"], pkg.entities["name"]))
+state.bind(current, {"sc_system": current.systems[0], "sc_entity": current.entity or None})
+
+if not state.embedded():
+    st.title("Supply chain")
+state.show_notes(current)
+c1, c2 = st.columns([1, 2])
+system = c1.selectbox("System", list(names), format_func=names.get, key="sc_system")
+query = c2.text_input("Search a name or alias", max_chars=100)
+matches = graph.search(g, query)[:50] if query else []
+options = [m for m in matches if m in entities] or list(entities)
+entity = c2.selectbox("Entity profile", options, index=None, format_func=entities.get, key="sc_entity",
+                      placeholder="Choose an entity to see its profile and neighbourhood")
+if query and not matches:
+    c2.caption("No name or alias matches.")
+view = replace(current, systems=(system,), entity=entity or "", notes=())
+state.publish(view)
+
+chain = graph.chain_for_system(g, system)
+st.plotly_chart(chain_figure(chain, title=f"Supply chain: {names[system]}"), width="stretch")
+with st.expander("What the sources do not support", expanded=False):
+    for gap in chain["gaps"]:
+        st.text(f"• {gap}")
+
+state.share_panel(view, "chain")
+
+st.subheader("Network")
+st.caption("Dashed links are inferred or unverified; solid links are stated by a source (primary, secondhand or seed).")
+sub = network_subgraph(g, view)
+st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
+
+if entity:
+    facts, links, goods = tables.profile_frames(graph.profile(g, pkg, entity))
+    st.subheader(f"Profile: {entities[entity]}")
+    st.dataframe(facts, hide_index=True, width="stretch")
+    st.dataframe(links, hide_index=True, width="stretch")
+    if not goods.empty:
+        st.dataframe(goods, hide_index=True, width="stretch")
+
+st.subheader("Who supplied what to which producer, according to whom")
+supply = graph.supply_table(pkg)
+st.dataframe(supply, hide_index=True, width="stretch")
+st.download_button("Download (CSV)", csv_safe(supply), "supply-links.csv", "text/csv", on_click="ignore")
+
+st.subheader("Timeline")
+st.dataframe(graph.timeline(pkg), hide_index=True, width="stretch")

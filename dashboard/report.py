@@ -1,0 +1,115 @@
+"""Report figures: what a URL shows, as a plotly figure with its caption (no Streamlit).
+
+The same builders serve the app's download buttons and `dashboard export`, so the PNG from
+the app and the PNG from the command line for one URL are the same figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import textwrap
+
+import plotly.graph_objects as go
+
+from dashboard import graph
+from dashboard.figures.chain import chain_figure
+from dashboard.figures.network import network_figure
+from dashboard.figures.ranges_chart import ranges_chart
+from dashboard.figures.static_map import caption_lines, static_map_figure
+from dashboard.figures.text import plain_text
+from dashboard.load import Package
+from dashboard.ranges import parse_origin
+from dashboard.rings import ring_features
+
+FIGURES = ("map", "ranges", "chain", "network")
+MARKING_ENV = "DASHBOARD_MARKING"
+DEFAULT_MARKING = "Public sources — not an official assessment"
+SIZES = {"report": (1600, 900, 2.0), "a4": (1123, 794, 2.0)}  # px at 96 dpi: A4 landscape width
+
+
+def marking() -> str:
+    """The banner printed on screen and on every export (configurable, for briefings)."""
+    return os.environ.get(MARKING_ENV, DEFAULT_MARKING)[:200]
+
+
+def today() -> str:
+    return dt.date.today().isoformat()
+
+
+def report_figure(pkg: Package, countries: dict, view, figure: str, date: str | None = None) -> go.Figure:
+    """The named figure for ``view`` (a dashboard.viewstate.View), with caption and marking."""
+    if figure not in FIGURES:
+        raise ValueError(f"unknown figure {figure[:30]!r}: use one of {', '.join(FIGURES)}")
+    date = date or today()
+    if figure == "map":
+        return _map(pkg, countries, view, date)
+    if figure == "ranges":
+        fig = ranges_chart(pkg, view.systems, title="Published range claims")
+        return with_caption(fig, _lines(pkg, view, _claim_sources(pkg, view.systems), date, "Every published range figure per system."))
+    g = graph.build_graph(pkg)
+    if figure == "chain":
+        system = view.systems[0]
+        chain = graph.chain_for_system(g, system)
+        fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']}")
+        ids = sorted({s for link in chain["links"] for s in link.get("sources", ())})
+        return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Links as the sources state them; pale links are inferred or unverified."))
+    sub = network_subgraph(g, view)
+    fig = network_figure(sub, graph.layout(sub), highlight=[view.entity] if view.entity else None)
+    ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
+    return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Entity network; dashed links are inferred or unverified."))
+
+
+def network_subgraph(g, view):
+    """The neighbourhood of the selected entity, else the network of the selected systems."""
+    if view.entity:
+        return graph.neighbourhood(g, [view.entity], radius=2)
+    return graph.filter_graph(g, systems=view.systems)
+
+
+def _map(pkg: Package, countries: dict, view, date: str) -> go.Figure:
+    origin = parse_origin(view.origin, pkg)
+    feats = ring_features(pkg, countries, view.systems, view.claim, origin, band="band" in view.overlays)
+    sources = sorted({f["properties"]["source_title"] for f in feats if f["properties"]["kind"] == "ring"})
+    names = [pkg.systems.set_index("id").loc[s, "name"] for s in view.systems]
+    lines = caption_lines(systems=names, origin_label=origin.label, sources=sources, data_version=pkg.version,
+                          date=date, marking=marking())
+    marker = None if origin.kind == "territory" else {"lon": origin.lon, "lat": origin.lat, "label": origin.label}
+    centre = (origin.lon, origin.lat) if marker else (53.0, 32.0)
+    return static_map_figure(countries, feats, origin=marker, title=f"Range rings, {origin.caption}",
+                             caption_lines=lines, center=centre, projection="azimuthal equidistant",
+                             projection_scale=4.5)
+
+
+def _claim_sources(pkg: Package, systems) -> list[str]:
+    ids = pkg.range_claims[pkg.range_claims["system"].isin(systems)]["source"].unique()
+    return _titles(pkg, sorted(ids))
+
+
+def _titles(pkg: Package, ids) -> list[str]:
+    src = pkg.sources.set_index("id")
+    return [f"{src.loc[i, 'title']} ({src.loc[i, 'publisher']})" for i in ids if i in src.index]
+
+
+def _lines(pkg: Package, view, sources: list[str], date: str, what: str) -> list[str]:
+    names = ", ".join(pkg.systems.set_index("id").loc[s, "name"] for s in view.systems)
+    out = [marking(), f"{what} Systems: {names}."]
+    text = "Sources: " + "; ".join(f"[{i}] {s}" for i, s in enumerate(sources[:40], 1))
+    if len(sources) > 40:
+        text += f"; and {len(sources) - 40} more (see the Sources page)"
+    out += textwrap.wrap(text + ".", width=170, subsequent_indent="    ")
+    out.append(f"Data version {pkg.version} · generated {date}.")
+    return out
+
+
+def with_caption(fig: go.Figure, lines: list[str]) -> go.Figure:
+    """Caption lines (plain text, escaped here) under the plot area; margin grown to fit."""
+    margin = fig.layout.margin
+    below = margin.b if margin.b is not None else 80  # what the figure already keeps under its plot
+    height = 20 + 15 * len(lines)
+    fig.add_annotation(text="<br>".join(plain_text(line) for line in lines), xref="paper", yref="paper",
+                       x=0, y=0, yshift=-below, xanchor="left", yanchor="top", align="left",
+                       showarrow=False, font={"size": 11, "color": "#333"})
+    fig.update_layout(margin={"l": margin.l if margin.l is not None else 60, "r": margin.r if margin.r is not None else 20,
+                              "t": margin.t if margin.t is not None else 60, "b": below + height})
+    return fig
