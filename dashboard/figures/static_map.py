@@ -1,0 +1,477 @@
+"""The report (static) map: countries, range rings and a caption, as a plotly figure.
+
+Everything is drawn from GeoJSON as ``Scattergeo`` traces. Every built-in plotly geo
+layer (``layout.geo.show*``) is off, and no trace uses ``locationmode``, so plotly.js
+never fetches its CDN topojson: the figure renders the same offline, in the browser
+and in kaleido (``dashboard.export``).
+
+Filled areas on a plotly geo map follow d3's spherical winding: a ring traversed
+clockwise encloses the area on its right; the same ring reversed encloses the rest
+of the globe. Hence: countries use exterior rings only (holes would flood the globe)
+and skip Antarctica; every filled ring is checked to be clockwise (enclosing less
+than a hemisphere, or more for a range ring larger than a hemisphere) and reversed
+if it is not. Outlines are drawn as separate line traces; fill traces have no line.
+
+All data text goes through :func:`dashboard.figures.text.plain_text`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.figures import style
+from dashboard.figures.text import plain_text
+
+__all__ = ["DASHES", "GEO_LAYERS", "caption_lines", "static_map_figure"]
+
+GEO_LAYERS = ("showland", "showocean", "showlakes", "showrivers", "showcountries", "showcoastlines", "showsubunits", "showframe")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")  # plotly's named dashes
+PROJECTIONS = ("natural earth", "azimuthal equidistant")
+
+COUNTRY_FILL = style.LAND
+COUNTRY_LINE = style.BORDER
+COUNTRY_LINE_WIDTH = 0.5
+TEXT_COLOR = "#222222"
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+CAPTION_FONT_SIZE = 12
+CAPTION_LINE_PX = 16
+MAP_WIDTH = 0.8  # share of the figure width for the map; the legend sits to its right
+
+# A ring of this radius bounds a hemisphere (quarter meridian, WGS84). Near it the
+# enclosed area alone cannot tell a ring's intended side, so orientation is trusted.
+_HEMISPHERE_KM = 10_002.0
+_AMBIGUOUS_KM = 50.0
+
+_geod = None
+
+
+def _signed_area(ring: np.ndarray) -> float:
+    """Geodesic signed area in m² (WGS84): negative when clockwise (d3's exterior)."""
+    global _geod
+    if _geod is None:
+        from pyproj import Geod
+
+        _geod = Geod(ellps="WGS84")
+    area, _ = _geod.polygon_area_perimeter(ring[:, 0], ring[:, 1])
+    return area
+
+
+def _orient(ring: np.ndarray, *, larger_than_hemisphere: bool = False) -> np.ndarray:
+    """Return ``ring`` in the order d3 fills as intended (see module doc)."""
+    if len(ring) < 3:
+        return ring
+    area = _signed_area(ring)
+    want_negative = not larger_than_hemisphere
+    if area != 0 and (area < 0) != want_negative:
+        return ring[::-1]
+    return ring
+
+
+def _clean_ring(coords: Any) -> np.ndarray:
+    """``(n, 2)`` float array of finite lon/lat, without a repeated closing vertex."""
+    ring = np.asarray(coords, dtype=float)
+    if ring.ndim != 2 or ring.shape[0] == 0 or ring.shape[1] < 2:
+        return np.empty((0, 2))
+    ring = ring[:, :2]
+    ring = ring[np.isfinite(ring).all(axis=1)]
+    if len(ring) > 1 and (ring[0] == ring[-1]).all():
+        ring = ring[:-1]  # plotly closes filled rings itself; outlines re-close below
+    return ring
+
+
+def _polygons(geometry: dict | None) -> list[list[np.ndarray]]:
+    """Polygons of a GeoJSON Polygon/MultiPolygon, each a list of rings (exterior first)."""
+    if not geometry:
+        return []
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Polygon":
+        polys = [coords]
+    elif kind == "MultiPolygon":
+        polys = coords
+    else:
+        raise ValueError(f"unsupported geometry type {kind!r}: expected Polygon or MultiPolygon")
+    out = []
+    for poly in polys:
+        rings = [r for r in (_clean_ring(ring) for ring in poly) if len(r) >= 3]
+        if rings:
+            out.append(rings)
+    return out
+
+
+_GAP = np.full((1, 2), np.nan)  # plotly draws NaN (JSON null) as a gap between rings
+
+
+def _batched(rings: Sequence[np.ndarray], *, close: bool) -> tuple[np.ndarray, np.ndarray]:
+    """All rings in one lon array and one lat array, separated by NaN gaps."""
+    parts: list[np.ndarray] = []
+    for ring in rings:
+        if parts:
+            parts.append(_GAP)
+        parts.append(np.vstack([ring, ring[:1]]) if close else ring)
+    both = np.vstack(parts) if parts else np.empty((0, 2))
+    return both[:, 0].copy(), both[:, 1].copy()
+
+
+def _rgba(color: str, opacity: float) -> str:
+    text = str(color).strip().lstrip("#")
+    if len(text) == 3:
+        text = "".join(c * 2 for c in text)
+    try:
+        r, g, b = (int(text[i : i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        raise ValueError(f"colour must be #rrggbb, got {color!r}") from None
+    return f"rgba({r},{g},{b},{max(0.0, min(1.0, float(opacity))):g})"
+
+
+def _hex(color: str) -> str:
+    _rgba(color, 1)  # validates
+    text = str(color).strip().lstrip("#")
+    return "#" + ("".join(c * 2 for c in text) if len(text) == 3 else text).lower()
+
+
+def _keyhole(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """One ring enclosing the band between ``outer`` (clockwise) and ``inner`` (anticlockwise).
+
+    The rings are joined by a narrow strip one outer vertex wide, traversed twice:
+    out along the outer ring past its start to ``outer[1]``, in to the inner vertex
+    nearest it, once round the inner ring and one vertex further, then back out to
+    ``outer[0]``. The strip is inside the band, so it is filled like the rest of it;
+    a zero-width cut instead would show as a light hairline (anti-aliasing).
+    """
+    j = int(np.argmin(((inner - outer[1]) ** 2).sum(axis=1)))
+    inner = np.roll(inner, -j, axis=0)
+    return np.vstack([outer, outer[:2], inner, inner[: min(2, len(inner))]])
+
+
+def _country_trace(countries: dict) -> go.Scattergeo:
+    rings = []
+    for feature in countries.get("features") or []:
+        props = feature.get("properties") or {}
+        if str(props.get("iso_a3", "")).upper() == "ATA" or str(props.get("name", "")).lower() == "antarctica":
+            continue  # its polygon circles the pole and floods the map when filled
+        for poly in _polygons(feature.get("geometry")):
+            rings.append(_orient(poly[0]))  # exterior ring only: holes flood the globe
+    lons, lats = _batched(rings, close=True)
+    return go.Scattergeo(
+        lon=lons,
+        lat=lats,
+        mode="lines",
+        fill="toself",
+        fillcolor=COUNTRY_FILL,
+        line={"color": COUNTRY_LINE, "width": COUNTRY_LINE_WIDTH},
+        hoverinfo="skip",
+        showlegend=False,
+        name="countries",
+        meta={"role": "countries"},
+    )
+
+
+def _ring_props(feature: dict) -> dict:
+    props = dict(feature.get("properties") or {})
+    dash = props.get("dash") or "solid"
+    if dash not in DASHES:
+        raise ValueError(f"dash must be one of {DASHES}, got {dash!r}")
+    kind = props.get("kind") or "ring"
+    if kind not in ("ring", "band"):
+        raise ValueError(f"kind must be 'ring' or 'band', got {kind!r}")
+    range_km = props.get("range_km")
+    range_km = float(range_km) if range_km is not None else None
+    if range_km is not None and not math.isfinite(range_km):
+        range_km = None
+    system = str(props.get("system") or "")
+    return {
+        "system": system,
+        "name": str(props.get("system_name") or system),
+        "label": str(props.get("label") or ""),
+        "tooltip": props.get("tooltip"),
+        "range_km": range_km,
+        "color": _hex(props.get("color") or "#333333"),
+        "dash": dash,
+        "width": float(props.get("width") or 2.0),
+        "fill_opacity": float(props.get("fill_opacity") or 0.0),
+        "kind": kind,
+    }
+
+
+def _feature_rings(feature: dict, range_km: float | None) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    """``[(exterior, holes), ...]``: exteriors clockwise, holes anticlockwise (d3's order).
+
+    Sources, in order of preference: ``rings`` (``[(exterior, holes), ...]``, every
+    ring clockwise, as :mod:`dashboard.rings` makes them), ``ring`` (one clockwise
+    exterior; holes, if any, from the geometry), else the GeoJSON geometry, whose
+    winding is not trusted (RFC 7946 stores exteriors anticlockwise): each exterior
+    is turned to enclose less than a hemisphere, or more when ``range_km`` is larger
+    than a hemisphere's radius.
+    """
+
+    def clockwise_hole(ring: np.ndarray) -> np.ndarray:  # a clockwise ring of an inner disc, reversed
+        return ring[::-1]
+
+    if feature.get("rings") is not None and len(feature["rings"]):
+        out = []
+        for exterior, holes in feature["rings"]:
+            ext = _clean_ring(exterior)
+            if len(ext) >= 3:
+                out.append((ext, [clockwise_hole(h) for h in (_clean_ring(h) for h in holes) if len(h) >= 3]))
+        return out
+    polys = _polygons(feature.get("geometry"))
+    geometry_holes = [_orient(h, larger_than_hemisphere=True) for poly in polys for h in poly[1:]]
+    given = feature.get("ring")
+    if given is not None:
+        ring = _clean_ring(given)
+        if len(ring) >= 3:
+            return [(ring, geometry_holes)]
+    big = range_km is not None and range_km > _HEMISPHERE_KM
+    ambiguous = range_km is not None and abs(range_km - _HEMISPHERE_KM) < _AMBIGUOUS_KM
+    return [
+        (poly[0] if ambiguous else _orient(poly[0], larger_than_hemisphere=big), [_orient(h, larger_than_hemisphere=True) for h in poly[1:]])
+        for poly in polys
+    ]
+
+
+def _hover(p: dict) -> str:
+    """Hover text: the feature's tooltip (one line per row) or system · label · range."""
+    if p["tooltip"]:
+        rows = str(p["tooltip"]).splitlines()
+    else:
+        km = f"{p['range_km']:,.0f} km" if p["range_km"] is not None else ""
+        rows = [" · ".join(x for x in (p["name"], p["label"], km) if x)]
+    return "<br>".join(plain_text(row) for row in rows)
+
+
+def _ring_traces(rings: Sequence[dict]) -> list[go.Scattergeo]:
+    """Fill traces (``fill_opacity`` > 0) under outline traces (kind ``ring``).
+
+    As on the interactive map, a band is a fill only; a band with no fill is outlined.
+    One legend entry per system: on its first ring outline, else its first band.
+    """
+    props_list = [_ring_props(f) for f in rings]
+    systems = list(dict.fromkeys(p["system"] for p in props_list))
+    group_of = {system: f"system-{k}" for k, system in enumerate(systems)}
+
+    def outlined(p: dict) -> bool:
+        return p["kind"] == "ring" or p["fill_opacity"] <= 0
+
+    legend_at: dict[str, tuple[int, str]] = {}
+    for i, p in enumerate(props_list):
+        role = "ring" if outlined(p) else "ring-fill"
+        if p["system"] not in legend_at or (role == "ring" and legend_at[p["system"]][1] != "ring"):
+            legend_at[p["system"]] = (i, role)
+
+    fills: list[go.Scattergeo] = []
+    lines: list[go.Scattergeo] = []
+    for i, (feature, p) in enumerate(zip(rings, props_list)):
+        parts = _feature_rings(feature, p["range_km"])
+        if not parts:
+            raise ValueError(f"ring {i} ({p['system']!r}) has no coordinates")
+        name = plain_text(p["name"])
+        group = group_of[p["system"]]
+        if p["fill_opacity"] > 0:
+            fill_rings = [_keyhole(ext, holes[0]) if p["kind"] == "band" and holes else ext for ext, holes in parts]
+            lons, lats = _batched(fill_rings, close=False)
+            fills.append(
+                go.Scattergeo(
+                    lon=lons,
+                    lat=lats,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=_rgba(p["color"], p["fill_opacity"]),
+                    line={"width": 0, "color": _rgba(p["color"], 0)},
+                    hoverinfo="skip",  # scattergeo hovers points, not fills
+                    name=name,
+                    legendgroup=group,
+                    showlegend=legend_at[p["system"]] == (i, "ring-fill"),
+                    legendrank=100 + systems.index(p["system"]),
+                    meta={"role": "ring-fill", "index": i},
+                )
+            )
+        if outlined(p):
+            lons, lats = _batched([r for ext, holes in parts for r in (ext, *holes)], close=True)
+            lines.append(
+                go.Scattergeo(
+                    lon=lons,
+                    lat=lats,
+                    mode="lines",
+                    line={"color": p["color"], "dash": p["dash"], "width": p["width"]},
+                    name=name,
+                    legendgroup=group,
+                    showlegend=legend_at[p["system"]] == (i, "ring"),
+                    legendrank=100 + systems.index(p["system"]),
+                    text=_hover(p),
+                    hovertemplate="%{text}<extra></extra>",
+                    meta={"role": "ring", "index": i},
+                )
+            )
+    return fills + lines  # fills underneath every outline
+
+
+def _origin_trace(origin: dict) -> go.Scattergeo | None:
+    label = str(origin.get("label") or "")
+    lon, lat = float(origin["lon"]), float(origin["lat"])
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return None  # e.g. a territory envelope: no single point; the caption names it
+    return go.Scattergeo(
+        lon=[lon],
+        lat=[lat],
+        mode="markers+text",
+        marker={"symbol": "circle", "size": 9, "color": style.ORIGIN, "line": {"color": "#ffffff", "width": 1.5}},
+        text=[plain_text(label)],
+        textposition="bottom right",
+        textfont={"size": 13, "color": TEXT_COLOR},
+        name=plain_text(f"range measured from {label}" if label else "range origin"),
+        hovertemplate="%{text}<extra></extra>",
+        showlegend=True,
+        legendrank=10_000,
+        meta={"role": "origin"},
+    )
+
+
+def static_map_figure(
+    countries: dict,
+    rings: Sequence[dict],
+    *,
+    origin: dict | None = None,
+    title: str = "",
+    caption_lines: Sequence[str] = (),
+    center: tuple[float, float] | None = None,
+    projection: str = "natural earth",
+    lon_range: tuple[float, float] | None = None,
+    lat_range: tuple[float, float] | None = None,
+    projection_scale: float | None = None,
+    height: int = 900,
+) -> go.Figure:
+    """Build the report map.
+
+    ``countries`` is a GeoJSON FeatureCollection (properties name, iso_a3). ``rings``
+    are features ``{"geometry", "ring"?, "properties": {system, label, range_km,
+    color, dash, width, fill_opacity, kind}}``; ``ring`` (clockwise, i.e. increasing
+    azimuth) is preferred to the geometry's exterior rings when given. ``origin`` is
+    ``{"lon", "lat", "label"}``. ``center`` is ``(lon, lat)`` and defaults to the
+    origin. ``lon_range``/``lat_range`` (degrees, as plotly's ``lonaxis``/``lataxis``
+    ranges) or ``projection_scale`` set the extent. ``caption_lines`` are plain text
+    (see :func:`caption_lines`); they are escaped here and joined with ``<br>``.
+    ``height`` is the layout height the caption margin is sized for.
+    """
+    if projection not in PROJECTIONS:
+        raise ValueError(f"projection must be one of {PROJECTIONS}, got {projection!r}")
+    if center is None:
+        center = (0.0, 0.0)
+        if origin and math.isfinite(float(origin["lon"])) and math.isfinite(float(origin["lat"])):
+            center = (float(origin["lon"]), float(origin["lat"]))
+    c_lon, c_lat = float(center[0]), float(center[1])
+
+    traces: list[go.Scattergeo] = [_country_trace(countries)]
+    traces += _ring_traces(list(rings))
+    marker = _origin_trace(origin) if origin else None
+    if marker is not None:
+        traces.append(marker)
+    fig = go.Figure(data=traces)
+
+    projection_layout: dict[str, Any] = {"type": projection}
+    if projection == "azimuthal equidistant":
+        projection_layout["rotation"] = {"lon": c_lon, "lat": c_lat, "roll": 0}
+    else:
+        projection_layout["rotation"] = {"lon": c_lon, "lat": 0, "roll": 0}
+    if projection_scale is not None:
+        projection_layout["scale"] = float(projection_scale)
+    geo: dict[str, Any] = {
+        "projection": projection_layout,
+        "center": {"lon": c_lon, "lat": c_lat},
+        "fitbounds": False,
+        "bgcolor": "#ffffff",
+        "domain": {"x": [0, MAP_WIDTH], "y": [0, 1]},
+        **{flag: False for flag in GEO_LAYERS},
+    }
+    if lon_range is not None:
+        geo["lonaxis"] = {"range": [float(lon_range[0]), float(lon_range[1])]}
+    if lat_range is not None:
+        geo["lataxis"] = {"range": [float(lat_range[0]), float(lat_range[1])]}
+
+    lines = [plain_text(line) for line in caption_lines]
+    bottom = 24 + CAPTION_LINE_PX * len(lines)
+    annotations = []
+    if lines:
+        annotations.append(
+            {
+                "text": "<br>".join(lines),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -10,
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": CAPTION_FONT_SIZE, "color": "#444444", "family": FONT_FAMILY},
+            }
+        )
+    fig.update_layout(
+        geo=geo,
+        title={
+            "text": plain_text(title),
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.985,
+            "yanchor": "top",
+            "font": {"size": 22, "color": TEXT_COLOR, "family": FONT_FAMILY},
+        },
+        annotations=annotations,
+        margin={"l": 20, "r": 20, "t": 60, "b": bottom, "autoexpand": True},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        font={"family": FONT_FAMILY, "color": TEXT_COLOR, "size": 13},
+        legend={
+            "title": {"text": "Systems"},
+            "x": MAP_WIDTH + 0.01,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#bbbbbb",
+            "borderwidth": 1,
+            "font": {"size": 14},
+            "itemwidth": 40,
+        },
+        height=height,
+        showlegend=True,
+    )
+    return fig
+
+
+def caption_lines(
+    *,
+    systems: Sequence[str],
+    origin_label: str,
+    sources: Sequence[str],
+    data_version: str,
+    date: str | _dt.date | _dt.datetime,
+    marking: str = "",
+    width: int = 170,
+) -> list[str]:
+    """The standard report caption as plain-text lines (escaped later by the figure).
+
+    Lines: the marking banner (if any); what the rings show; the sources, numbered
+    and wrapped at ``width`` characters; the data version and date.
+    """
+    out: list[str] = []
+    if marking:
+        out.append(str(marking).strip())
+    names = ", ".join(str(s) for s in systems) or "none"
+    out.append(
+        f"Rings: range of {names} as geodesic distance on the WGS84 ellipsoid, measured from {origin_label}. "
+        "A ring shows distance only: not a launch site, trajectory or target."
+    )
+    if sources:
+        text = "Sources: " + "; ".join(f"[{i}] {str(s).strip()}" for i, s in enumerate(sources, 1)) + "."
+        out.extend(textwrap.wrap(text, width=width, subsequent_indent="    ", break_on_hyphens=False, break_long_words=True))
+    when = date.isoformat() if isinstance(date, (_dt.date, _dt.datetime)) else str(date)
+    out.append(f"Data version {data_version} · generated {when}.")
+    return out

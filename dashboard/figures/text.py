@@ -1,0 +1,37 @@
+"""Make data text safe to show in plotly figures.
+
+plotly.js renders a small HTML subset in every text it draws (trace names, legend,
+titles, annotations, hover): ``<br>``, ``<b>``, ``<a href=...>`` and more, and hands
+``$...$`` to MathJax when the page has it, where ``$\\href{javascript:...}{x}$`` still
+makes a live link (plotly.js PR #8051). Every piece of *data* text (names, labels,
+sources, hover values) must go through :func:`plain_text` before it reaches a figure.
+The only markup we add ourselves is ``<br>`` between caption lines and the
+``<extra></extra>`` of our own hover templates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+__all__ = ["plain_text"]
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
+_SPECIAL = re.compile(r"[&<>$]")
+
+
+def plain_text(s: Any) -> str:
+    """Return ``s`` as text that plotly shows literally.
+
+    ``&``, ``<`` and ``>`` become HTML entities and ``$`` becomes ``&#36;``. plotly.js
+    decodes these entities only when it draws the text, after its markup and TeX
+    detection, so the reader sees the original characters and nothing is
+    interpreted. Line breaks, tabs and other control characters become spaces.
+    ``None`` becomes the empty string.
+    """
+    if s is None:
+        return ""
+    text = str(s)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], text)

@@ -1,0 +1,117 @@
+"""Benchmark: a warm PNG export of the report map against a trivial figure.
+
+``run()`` returns rows ``{"name", "value", "unit", "goal"}``. Both figures go through
+the same running export server (``dashboard.export``), 1600x900 at scale 2, warm (one
+export of each first), best of 5, the two figures taking turns. The map is countries + 4 range rings (3 filled, one
+of them a band). Countries come from data/basemap/countries.geojson when it exists,
+else from a synthetic set of the same size (177 polygons, about 10,600 vertices, like
+Natural Earth 1:110m).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BASEMAP = REPO / "data" / "basemap" / "countries.geojson"
+TEHRAN = (51.389, 35.689)
+ROUNDS = 5
+SIZE = {"width": 1600, "height": 900, "scale": 2.0}
+
+
+def _countries() -> tuple[dict, str]:
+    if BASEMAP.is_file():
+        return json.loads(BASEMAP.read_text(encoding="utf-8")), BASEMAP.name
+    features = []
+    for k in range(177):
+        lon0, lat0 = -170 + (k % 20) * 17, -50 + (k // 20) * 13
+        n = 60
+        ring = [[lon0 + 6 * math.sin(2 * math.pi * i / n), lat0 + 5 * math.cos(2 * math.pi * i / n)] for i in range(n)]  # clockwise
+        features.append({"type": "Feature", "properties": {"name": f"C{k}", "iso_a3": f"C{k:02d}"}, "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}})
+    return {"type": "FeatureCollection", "features": features}, "synthetic"
+
+
+def _circle(km: float, n: int = 360) -> list[list[float]]:
+    from pyproj import Geod
+
+    lons, lats, _ = Geod(ellps="WGS84").fwd([TEHRAN[0]] * n, [TEHRAN[1]] * n, [360 * i / n for i in range(n)], [km * 1000] * n)
+    return [[float(a), float(b)] for a, b in zip(lons, lats)]
+
+
+def _ring(system: str, km: float, color: str, dash: str, fill: float, inner_km: float | None = None) -> dict:
+    ring = _circle(km)
+    coordinates = [ring + [ring[0]]]
+    if inner_km:
+        inner = _circle(inner_km)
+        coordinates.append(inner[::-1] + [inner[-1]])
+    return {
+        "geometry": {"type": "Polygon", "coordinates": coordinates},
+        "ring": ring,
+        "properties": {"system": system, "label": f"{km:,.0f} km", "range_km": km, "color": color, "dash": dash, "width": 3.0, "fill_opacity": fill, "kind": "band" if inner_km else "ring"},
+    }
+
+
+def map_figure():
+    from dashboard.figures.static_map import caption_lines, static_map_figure
+
+    countries, basemap = _countries()
+    rings = [
+        _ring("Shahab-3", 1300, "#0072B2", "solid", 0.12),
+        _ring("Ghadr-1", 1950, "#D55E00", "dash", 0.0),
+        _ring("Sejjil", 2000, "#009E73", "dot", 0.08),
+        _ring("Khorramshahr", 2000, "#CC79A7", "dashdot", 0.18, inner_km=1000),
+    ]
+    caption = caption_lines(
+        systems=[r["properties"]["system"] for r in rings],
+        origin_label="Tehran",
+        sources=[f"Benchmark source {i}, a fact sheet of some length, 2024" for i in range(5)],
+        data_version="bench",
+        date="2026-01-01",
+        marking="UNCLASSIFIED",
+    )
+    fig = static_map_figure(countries, rings, origin={"lon": TEHRAN[0], "lat": TEHRAN[1], "label": "Tehran"}, title="Benchmark map", caption_lines=caption, lon_range=(-60, 60), lat_range=(0, 70))
+    return fig, basemap
+
+
+def trivial_figure():
+    import plotly.graph_objects as go
+
+    return go.Figure(go.Scatter(x=[0, 1, 2], y=[0, 1, 0]))
+
+
+def _timed(fig) -> float:
+    from dashboard import export
+
+    start = time.perf_counter()
+    export.render(fig, "png", **SIZE)
+    return time.perf_counter() - start
+
+
+def run() -> list[dict]:
+    from dashboard import export
+
+    big, basemap = map_figure()
+    small = trivial_figure()
+    start = time.perf_counter()
+    export.render(small, "png", **SIZE)  # starts Chromium
+    cold = time.perf_counter() - start
+    export.render(big, "png", **SIZE)  # warm both
+    # interleaved, so that load from other processes hits both figures alike
+    t_small = t_big = math.inf
+    for _ in range(ROUNDS):
+        t_small = min(t_small, _timed(small))
+        t_big = min(t_big, _timed(big))
+    return [
+        {"name": f"export: static map PNG / trivial PNG, 1600x900 @2, warm, best of {ROUNDS} ({basemap} countries + 4 rings)", "value": round(t_big / t_small, 3), "unit": "ratio", "goal": "<= 1.5"},
+        {"name": "export: static map PNG, 1600x900 @2, warm, best of 5", "value": round(t_big, 3), "unit": "s", "goal": "<= 2.0"},
+        {"name": "export: trivial PNG, 1600x900 @2, warm, best of 5", "value": round(t_small, 3), "unit": "s", "goal": "<= 1.0"},
+        {"name": "export: first PNG including Chromium start", "value": round(cold, 3), "unit": "s", "goal": "<= 15"},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

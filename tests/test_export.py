@@ -1,0 +1,284 @@
+"""Figure export: formats and sizes, atomic writes, thread safety, timeouts, no leftover Chromium."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import plotly.graph_objects as go
+import psutil
+import pytest
+
+from dashboard import export
+from dashboard.export import ExportError
+
+REPO = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+
+def figure(i: int = 0) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=[0, 1, 2, 3], y=[i, (i * 7) % 5, 2, 4 - i % 3], mode="lines+markers", line={"color": COLOURS[i % 8], "width": 4}))
+    fig.update_layout(title=f"Figure number {i}", paper_bgcolor="white", plot_bgcolor=["#ffffff", "#f0f0f0"][i % 2], showlegend=False)
+    return fig
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR"
+    assert data[-8:-4] == b"IEND"
+    return struct.unpack(">II", data[16:24])
+
+
+def chromium_descendants(pid: int | None = None) -> list[psutil.Process]:
+    try:
+        kids = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    return [p for p in kids if _is_browser(p)]
+
+
+def _is_browser(proc: psutil.Process) -> bool:
+    try:
+        return "chrom" in proc.name().lower() or any("chrom" in part.lower() for part in proc.cmdline()[:3])
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def no_part_files(folder: Path) -> bool:
+    return not [p for p in folder.iterdir() if p.name.endswith(".part")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A running export server for this module; stopped at the end, leaving no Chromium."""
+    try:
+        export.find_browser()
+    except ExportError as exc:
+        pytest.skip(str(exc))
+    export.render(figure(), "png", width=200, height=100, scale=1)  # start it once
+    yield
+    export.stop()
+    assert chromium_descendants() == []
+
+
+# ---------------------------------------------------------------- no browser needed
+
+
+def test_unknown_suffix_is_an_export_error_and_writes_nothing(tmp_path):
+    for name in ("map.jpg", "map.html", "map", "map.png.bak"):
+        with pytest.raises(ExportError) as err:
+            export.export(figure(), tmp_path / name)
+        assert "use .png, .svg or .pdf" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ExportError):
+        export.render(figure(), "jpeg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_browser_gives_a_clear_one_line_error(monkeypatch):
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ExportError) as err:
+        export.find_browser()
+    assert str(err.value) == "no Chrome/Chromium found: install Debian's chromium package or set BROWSER_PATH"
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")
+    with pytest.raises(ExportError) as err:
+        export.find_browser()
+    assert "BROWSER_PATH='/nonexistent/chrome'" in str(err.value) and "install Debian's chromium" in str(err.value)
+    monkeypatch.setattr(export, "_server", None)  # as if no export had run yet in this process
+    with pytest.raises(ExportError) as err:
+        export.render(figure(), "png")
+    assert "no Chrome/Chromium found" in str(err.value)
+
+
+def test_write_atomic_writes_and_replaces(tmp_path):
+    target = tmp_path / "out.png"
+    assert export.write_atomic(target, b"first") == target
+    assert target.read_bytes() == b"first"
+    assert (target.stat().st_mode & 0o777) == 0o644
+    target.chmod(0o600)
+    export.write_atomic(target, b"second")
+    assert target.read_bytes() == b"second" and (target.stat().st_mode & 0o777) == 0o600
+    assert no_part_files(tmp_path)
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
+def test_write_atomic_failure_leaves_no_partial_file(tmp_path, monkeypatch, failing):
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old complete file")
+    fresh = tmp_path / "new.pdf"
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    if failing == "write":
+        real_fdopen = os.fdopen
+
+        class HalfWriter:
+            def __init__(self, fd, mode):
+                self.f = real_fdopen(fd, mode)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.f.close()
+
+            def fileno(self):
+                return self.f.fileno()
+
+            def write(self, data):
+                self.f.write(data[: len(data) // 2])
+                self.f.flush()
+                raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(export.os, "fdopen", HalfWriter)
+    else:
+        monkeypatch.setattr(export.os, failing, boom)
+    for path in (target, fresh):
+        with pytest.raises(ExportError) as err:
+            export.write_atomic(path, b"new content " * 1000)
+        assert "No space left on device" in str(err.value)
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old complete file"
+    assert not fresh.exists()
+    assert no_part_files(tmp_path)
+
+
+def test_write_atomic_interrupted_removes_temp_and_reraises(tmp_path, monkeypatch):
+    def interrupt(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export.os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_atomic(tmp_path / "x.svg", b"<svg/>")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_into_missing_folder_is_an_export_error(tmp_path):
+    with pytest.raises(ExportError):
+        export.write_atomic(tmp_path / "nope" / "x.png", b"x")
+    with pytest.raises(ExportError):
+        export.export(figure(), tmp_path / "nope" / "x.png")
+
+
+# ---------------------------------------------------------------- with Chromium
+
+
+@pytest.mark.export
+def test_png_svg_pdf_have_their_signatures_and_sizes(browser, tmp_path):
+    png = export.render(figure(1), "png", width=1600, height=900, scale=2.0)
+    assert png_size(png) == (3200, 1800)
+    assert png_size(export.render(figure(1), "png", width=400, height=300, scale=1)) == (400, 300)
+    svg = export.render(figure(1), "svg", width=640, height=480)
+    assert svg.lstrip().startswith(b"<svg") and b'viewBox="0 0 640 480"' in svg[:1000]
+    assert b"Figure number 1" in svg
+    pdf = export.render(figure(1), "pdf", width=640, height=480, scale=1)
+    assert pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-64:]
+    for suffix, start in ((".png", PNG_SIGNATURE), (".svg", b"<svg"), (".PDF", b"%PDF")):
+        path = export.export(figure(2), tmp_path / f"fig{suffix}", width=400, height=300, scale=1)
+        assert path == tmp_path / f"fig{suffix}" and path.read_bytes().startswith(start)
+    assert no_part_files(tmp_path)
+
+
+@pytest.mark.export
+def test_browser_is_offline_and_mathjax_free(browser):
+    [server] = [export._server]
+    cmdline = " ".join(psutil.Process(server.process.pid).cmdline())
+    assert "--proxy-server=127.0.0.1:9" in cmdline and "--headless" in cmdline
+    assert os.environ["CHOREO_PROXY_SERVER"] == "127.0.0.1:9"
+    # kaleido's page loads plotly.js from the wheel and no MathJax
+    page = Path(server.k._index.removeprefix("file://")).read_text()
+    assert "mathjax" not in page.lower() and "https://" not in page
+
+
+@pytest.mark.export
+def test_concurrent_exports_each_get_their_own_image(browser):
+    """8 threads, 8 different figures, 3 rounds each: every result equals that figure's lone export."""
+    from PIL import Image
+
+    size = {"width": 480, "height": 320, "scale": 1}
+    alone = [export.render(figure(i), "png", **size) for i in range(8)]
+    assert len(set(alone)) == 8
+    results: dict[int, list[bytes]] = {i: [] for i in range(8)}
+    errors: list[BaseException] = []
+    durations: list[float] = []
+    barrier = threading.Barrier(8)
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(3):
+                start = time.perf_counter()
+                results[i].append(export.render(figure(i), "png", timeout_s=30, **size))
+                durations.append(time.perf_counter() - start)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert max(durations) < 30
+    for i in range(8):
+        assert len(results[i]) == 3
+        for data in results[i]:
+            assert png_size(data) == (480, 320)
+            if data != alone[i]:  # same pixels is enough if the encoder differs
+                assert Image.open(io.BytesIO(data)).tobytes() == Image.open(io.BytesIO(alone[i])).tobytes(), f"figure {i} got another image"
+
+
+@pytest.mark.export
+def test_timeout_raises_and_the_next_export_uses_a_fresh_browser(browser):
+    old = export._server
+    old_pids = [old.process.pid] + [p.pid for p in psutil.Process(old.process.pid).children(recursive=True)]
+    start = time.perf_counter()
+    with pytest.raises(ExportError) as err:
+        export.render(figure(3), "png", width=1600, height=900, scale=2, timeout_s=0.01)
+    assert str(err.value) == "export timed out after 0.01 s"
+    assert time.perf_counter() - start < 15
+    assert not [pid for pid in old_pids if alive(pid)]
+    assert png_size(export.render(figure(3), "png", width=300, height=200, scale=1)) == (300, 200)
+    assert export._server is not old
+
+
+@pytest.mark.export
+def test_no_chromium_survives_a_process_that_exported_and_exited(browser, tmp_path):
+    script = textwrap.dedent(
+        """
+        import json, sys, psutil, plotly.graph_objects as go
+        from dashboard import export
+        export.export(go.Figure(go.Bar(y=[1, 3, 2])), sys.argv[1], width=300, height=200, scale=1)
+        kids = psutil.Process().children(recursive=True)
+        print(json.dumps([p.pid for p in kids]))
+        # no explicit export.stop(): the atexit hook must clean up
+        """
+    )
+    out = tmp_path / "sub.png"
+    proc = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True, text=True, timeout=90, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    pids = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert pids, "the subprocess started no browser"
+    assert png_size(out.read_bytes()) == (300, 200)
+    deadline = time.monotonic() + 5
+    while [pid for pid in pids if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in pids if alive(pid)] == []
+    assert "Traceback" not in proc.stderr
