@@ -17,8 +17,7 @@ names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
 entities = dict(zip(pkg.entities["id"], pkg.entities["name"]))
 state.bind(current, {"sc_system": current.systems[0], "sc_entity": current.entity or None})
 
-if not state.embedded():
-    st.title("Supply chain")
+st.title("Supply chain")
 state.show_notes(current)
 c1, c2 = st.columns([1, 2])
 system = c1.selectbox("System", list(names), format_func=names.get, key="sc_system")
