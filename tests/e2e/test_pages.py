@@ -1,0 +1,165 @@
+"""Every page and a few deep links render in Chromium, offline, and inside a cross-origin iframe.
+
+For each page: the expected heading, no console error, no request off the machine, and a
+drawn deck.gl canvas where the page has a map. Screenshots go to artifacts/e2e/.
+Pages listed in conftest.PAGES that the app does not have yet are skipped at run time.
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from functools import partial
+
+import pytest
+
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    DECK_CANVAS,
+    BY_PATH,
+    PAGES,
+    canvas_drawn,
+    console_errors,
+    default_page,
+    external_requests,
+    app_pages,
+    open_spec,
+    settle_network,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.browser
+
+# Deep links: (page path, query); "/" is whichever page is the default.
+DEEP_LINKS = [
+    ("/", "?embed=true"),
+    ("/", "?systems=SHAHAB3,SEJJIL&from=semnan&claim=max"),
+    ("/systems", "?embed=true"),
+    ("/sources", "?embed=true&embed_options=show_toolbar"),
+    ("/supply-chain", "?embed=true"),
+]
+
+
+def _shot_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "root"
+
+
+def _check_page(page, page_log, spec, heading: str, shot_name: str, embedded: bool = False) -> None:
+    """Heading (optional when embedded: a page may lead with its figure), map drawn, clean logs."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    alerts = " | ".join(page.get_by_test_id("stAlert").all_inner_texts())[:500]
+    if heading or not embedded:
+        assert spec.heading_matches(heading), f"{spec.path}: heading {heading!r} does not match {spec.title!r}; alerts: {alerts!r}"
+    else:
+        assert spec.deck, f"{spec.path}: embedded page shows no heading and no map; alerts: {alerts!r}"
+    if spec.deck:
+        assert canvas_drawn(page), f"{spec.path}: the deck.gl canvas stayed blank"
+    page.screenshot(path=str(ARTIFACTS / f"{shot_name}.png"), full_page=True)
+    settle_network(page, page_log)
+    assert page.get_by_test_id("stException").count() == 0, "an exception box is shown"
+    assert not page_log.dialogs, page_log.dialogs
+    assert console_errors(page_log) == [], console_errors(page_log)
+    assert external_requests(page_log) == [], external_requests(page_log)
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.slug)
+def test_page(page, page_log, app_server, spec):
+    heading = open_spec(page, app_server.url, spec, page_log)
+    _check_page(page, page_log, spec, heading, f"page_{spec.slug}")
+
+
+def test_root_shows_default_page(page, app_server):
+    """"/" shows the best-ranked default candidate the app has (test_page checks it in full)."""
+    pages = app_pages(page, app_server.url)
+    spec = default_page(page, app_server.url)
+    better = [p.path for p in PAGES
+              if p.default_rank is not None and p.default_rank < spec.default_rank and p.path in pages.nav_paths]
+    assert not better, f"'/' shows {spec.path}, but {better} exist and should be the default"
+
+
+@pytest.mark.parametrize("path, query", DEEP_LINKS, ids=[p + q for p, q in DEEP_LINKS])
+def test_deep_link(page, page_log, app_server, path, query):
+    spec = default_page(page, app_server.url) if path == "/" else BY_PATH[path]
+    heading = open_spec(page, app_server.url, spec, page_log, query)
+    if "embed=true" in query:
+        # Embedded: no toolbar / main menu (unless embed_options asks for the toolbar).
+        menus = page.get_by_test_id("stMainMenu").count()
+        assert menus == (1 if "show_toolbar" in query else 0), f"{menus} main menu(s) in embed mode"
+    _check_page(page, page_log, spec, heading, f"deeplink_{_shot_name(path + query)}", embedded="embed=true" in query)
+
+
+# ------------------------------------------------------------------------------ iframe
+
+
+class _HostHandler(http.server.BaseHTTPRequestHandler):
+    """Serves one page that frames the app; nothing else."""
+
+    def __init__(self, *args, body: bytes, **kwargs):
+        self.body = body
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self):  # noqa: N802 (http.server API)
+        if self.path not in ("/", "/host.html"):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def host_page(app_server):
+    """http://127.0.0.1:H/host.html framing http://localhost:APP/?embed=true (cross-origin)."""
+    body = (
+        "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>Host</title></head><body>"
+        "<h1 id='host'>Intranet host page</h1>"
+        f"<iframe id='app' src='{app_server.url}/?embed=true' width='1200' height='800'></iframe>"
+        "</body></html>"
+    ).encode()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_HostHandler, body=body))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/host.html"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_app_renders_in_cross_origin_iframe(page, page_log, app_server, host_page):
+    from playwright.sync_api import expect
+
+    expected = default_page(page, app_server.url)
+    page_log.clear()
+    page.goto(host_page)
+    frame = page.wait_for_selector("iframe#app").content_frame()
+    assert frame is not None
+    wait_for_app(frame)
+    # The frame's content, through a frame locator: the page title, or (a page that leads
+    # with its map when embedded) a drawn deck.gl canvas.
+    app = page.frame_locator("iframe#app")
+    expect(app.get_by_test_id("stSidebarNav")).to_be_attached(timeout=15_000)
+    headings = app.locator("[data-testid='stMain'] h1")
+    if headings.count():
+        title = headings.first.inner_text().strip()
+        assert expected.heading_matches(title), title
+    else:
+        assert expected.deck, "the framed app shows neither a title nor a map"
+    if expected.deck:
+        expect(app.locator(DECK_CANVAS).first).to_be_visible(timeout=15_000)
+        assert canvas_drawn(frame), "the deck.gl canvas stayed blank inside the iframe"
+    assert frame.get_by_test_id("stException").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "iframe_cross_origin.png"))
+    assert page.locator("#host").inner_text() == "Intranet host page"
+    settle_network(page, page_log)
+    # The app talked to its own origin (localhost) from inside the 127.0.0.1 page.
+    assert any(url.startswith(app_server.url.replace("http", "ws")) for url in page_log.websockets), page_log.websockets
+    assert not page_log.dialogs, page_log.dialogs
+    assert console_errors(page_log) == [], console_errors(page_log)
+    assert external_requests(page_log) == [], external_requests(page_log)

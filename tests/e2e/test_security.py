@@ -1,0 +1,373 @@
+"""Data and URLs never become markup or script, and errors leak nothing (reliability.md 5.2, 5.3, 5.6).
+
+(a) A payload corpus in every text cell of a copy of the data: with normal validation the
+    app shows only the validation panel; with the test-only switch that lets markup past
+    validation, every page shows the payloads as literal text and runs none of them.
+(b) Hostile query parameters through the browser: no dialog, no exception box, no markup.
+(c) Static: no raw-HTML rendering call anywhere in dashboard/.
+(d) A broken CSV shows FILE:LINE messages and no traceback or server path.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import os
+import re
+import tokenize
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.e2e.conftest import (
+    PAGES,
+    REPO,
+    app_pages,
+    copy_data,
+    default_data_dir,
+    exercise,
+    external_requests,
+    open_page,
+    save_screenshot,
+    settle_network,
+    wait_for_app,
+)
+
+ALLOW_MARKUP_ENV = "DASHBOARD_TEST_ALLOW_MARKUP"  # dashboard/cells.py, test-only
+CANARY = "window.__xss=1"
+LONG = "x" * 10_000  # over the 4,000-character cell limit: rejected by validation
+RLO = "abc\u202egnp.exe"  # right-to-left override: rejected even with the switch on
+MARKUP_PAYLOADS = [
+    "<script>window.__xss=1</script>",
+    '<img src=x onerror="window.__xss=1">',
+    '<svg onload="window.__xss=1">',
+    "javascript:window.__xss=1",
+    "$\\href{javascript:window.__xss=1}{x}$",
+    '"><b>bold</b>',
+    "{name}",
+]
+PAYLOADS = [*MARKUP_PAYLOADS, LONG, RLO]
+# Each must show up literally (as text) on at least one page of the markup run.
+MUST_BE_VISIBLE = MARKUP_PAYLOADS
+
+# Every text cell the corpus goes into: table -> columns.
+TARGETS = {
+    "entities": ["name", "aliases", "role", "notes"],
+    "systems": ["name", "status"],
+    "sources": ["title", "publisher"],
+    "places": ["name", "basis"],
+    "goods": ["item", "evidence"],
+    "events": ["title"],
+    "range_claims": ["claimant"],
+    "cities": ["name", "country"],
+}
+
+# Everything the DOM must not contain after the payloads were shown.
+SCAN_JS = r"""() => {
+  const found = [];
+  const docs = [document];
+  for (const f of document.querySelectorAll('iframe')) { try { if (f.contentDocument) docs.push(f.contentDocument); } catch (e) {} }
+  for (const doc of docs) for (const el of doc.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'script' && el.textContent.includes('__xss')) found.push('script: ' + el.textContent.slice(0, 80));
+    if (tag === 'img' && el.getAttribute('src') === 'x') found.push('img[src=x]');
+    if (tag === 'svg' && el.hasAttribute('onload')) found.push('svg[onload]');
+    if (tag === 'b' && ['bold', 'long'].includes(el.textContent)) found.push('<b>' + el.textContent + '</b>');
+    for (const a of el.attributes) {
+      const name = a.name.toLowerCase();
+      const value = (a.value || '').replace(/[\s\u0000-\u001f]/g, '').toLowerCase();
+      if (name.startsWith('on') && value.includes('__xss')) found.push(tag + '[' + name + ']');
+      if (['href', 'src', 'xlink:href', 'action', 'formaction', 'data'].includes(name) && value.startsWith('javascript:'))
+        found.push(tag + '[' + name + '=javascript:]');
+    }
+  }
+  return found;
+}"""
+
+
+def no_script_ran(page, where: str) -> None:
+    assert page.evaluate("() => typeof window.__xss") == "undefined", f"{where}: a payload ran (window.__xss is set)"
+    assert page.locator("a[href^='javascript:']").count() == 0, f"{where}: a javascript: link exists"
+    found = page.evaluate(SCAN_JS)
+    assert found == [], f"{where}: payload rendered as markup: {found}"
+
+
+# ------------------------------------------------------------------------------ corpus
+
+
+def _limits(folder: Path) -> tuple[dict, int]:
+    schema = tomllib.loads((folder / "schema.toml").read_text(encoding="utf-8"))
+    return schema["tables"], schema["limits"]["max_cell_chars"]
+
+
+def write_corpus(folder: Path, payloads: list[str], rows: int | None = None) -> dict[str, int]:
+    """Put ``payloads`` into the TARGETS cells of the package in ``folder``, in place.
+
+    Row i of the k-th column gets payload (i + k) mod n, so every payload lands in every
+    column once ``rows`` >= n. ``rows`` limits how many rows per table are edited (None:
+    all). Returns the number of cells edited per table.
+    """
+    tables, _ = _limits(folder)
+    edited = {}
+    k = 0
+    for table, columns in TARGETS.items():
+        path = folder / tables[table]["file"]
+        lines = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        header, body = lines[0], lines[1:]
+        count = 0
+        for column in columns:
+            col = header.index(column)
+            for i, row in enumerate(body[:rows] if rows else body):
+                row[col] = payloads[(i + k) % len(payloads)]
+                count += 1
+            k += 1
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *body])
+        path.write_text(out.getvalue(), encoding="utf-8")
+        edited[table] = count
+    return edited
+
+
+def markup_payloads(folder: Path) -> list[str]:
+    """The markup payloads plus the longest markup string a cell accepts (no RLO: rejected)."""
+    _, max_chars = _limits(folder)
+    longest = ("<b>long</b> " * max_chars)[: max_chars - 1]
+    return [*MARKUP_PAYLOADS, longest]
+
+
+def fit_to_columns(folder: Path) -> None:
+    """Cut cells to each column's max_length (the long payload exceeds name columns)."""
+    tables, _ = _limits(folder)
+    for table, columns in TARGETS.items():
+        spec = tables[table]
+        limits = {c["name"]: c.get("max_length") for c in spec["columns"] if c["name"] in columns}
+        path = folder / spec["file"]
+        lines = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        header = lines[0]
+        for row in lines[1:]:
+            for name, limit in limits.items():
+                i = header.index(name)
+                if limit and len(row[i]) > limit:
+                    row[i] = row[i][:limit]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(lines)
+        path.write_text(out.getvalue(), encoding="utf-8")
+
+
+@contextmanager
+def env(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = old
+
+
+def problems_of(folder: Path, allow_markup: bool) -> list:
+    from dashboard.load import check_package
+
+    if allow_markup:
+        with env(ALLOW_MARKUP_ENV, "1"):
+            return check_package(folder)[1]
+    return check_package(folder)[1]
+
+
+# ------------------------------------------------------------------------------ (a) corpus
+
+
+@pytest.fixture(scope="module")
+def markup_server(start_app, tmp_path_factory):
+    """The app on a copy whose text cells all hold payloads, with markup let past validation."""
+    folder = copy_data(default_data_dir(), tmp_path_factory.mktemp("xss") / "data")
+    write_corpus(folder, markup_payloads(folder))
+    fit_to_columns(folder)
+    problems = problems_of(folder, allow_markup=True)
+    assert problems == [], f"the markup corpus should pass validation with {ALLOW_MARKUP_ENV}=1: {problems[:10]}"
+    server = start_app(folder, {ALLOW_MARKUP_ENV: "1"})
+    yield server
+    server.stop()
+
+
+@pytest.mark.browser
+def test_validation_rejects_payloads_with_text_only_panel(start_app, tmp_path, page, page_log):
+    folder = copy_data(default_data_dir(), tmp_path / "data")
+    write_corpus(folder, PAYLOADS, rows=len(PAYLOADS))
+    problems = problems_of(folder, allow_markup=False)
+    assert len(problems) < 500, "the app lists 500 problems at most: keep the corpus smaller"
+    server = start_app(folder)
+    try:
+        open_page(page, server.url + "/", page_log)
+        settle_network(page, page_log)
+        alert = " ".join(page.get_by_test_id("stAlert").all_inner_texts())
+        assert "is invalid" in alert, alert
+        listing = page.get_by_test_id("stCode").inner_text()
+        for words in ("markup is not allowed", "too long", "U+202E", "starts with '$'"):
+            assert words in listing, f"{words!r} missing from the validation panel"
+        assert re.search(r"^systems\.csv:\d+:\d+: name: ", listing, re.MULTILINE), listing[:500]
+        assert page.get_by_test_id("stSidebarNav").count() == 0, "pages ran on invalid data"
+        assert not page_log.dialogs, page_log.dialogs
+        no_script_ran(page, "validation panel")
+        assert page.get_by_test_id("stException").count() == 0
+        assert external_requests(page_log) == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
+def test_markup_in_data_is_shown_as_text(markup_server, page, page_log):
+    """Every page, every table and chart hovered: nothing runs, the payloads read as text."""
+    pages = app_pages(page, markup_server.url)
+    tooltips: list[str] = []
+
+    def read_tooltip(p):
+        for html in p.locator(".deck-tooltip").evaluate_all("els => els.map(e => e.innerHTML)"):
+            if html and html not in tooltips:
+                tooltips.append(html)
+
+    seen_text = ""
+    visited = []
+    for spec in PAGES:
+        if not pages.has(spec):
+            continue
+        page_log.clear()
+        url = markup_server.url + pages.url_path(spec)
+        open_page(page, url, page_log)
+        exercise(page, hover_grid=(4, 3), on_hover=read_tooltip)
+        settle_network(page, page_log)
+        visited.append(spec.path)
+        save_screenshot(page, f"xss_{spec.slug}")
+        assert not page_log.dialogs, f"{spec.path}: dialogs {page_log.dialogs}"
+        assert page.get_by_test_id("stException").count() == 0, f"{spec.path}: exception box"
+        no_script_ran(page, spec.path)
+        assert external_requests(page_log) == [], external_requests(page_log)
+        seen_text += page.evaluate("() => document.body.textContent")
+    assert visited, "no page of the app was visited"
+    for html in tooltips:
+        assert not re.search(r"<(img|svg|script|b)\b", html, re.IGNORECASE), f"markup in a map tooltip: {html[:300]}"
+    missing = [p for p in MUST_BE_VISIBLE if p not in seen_text]
+    assert not missing, f"payloads never shown literally on {visited}: {missing}"
+
+
+# ------------------------------------------------------------------------------ (b) URLs
+
+_TEN_KB = "A" * 10_000
+HOSTILE_QUERIES = [
+    # Map view parameters, each hostile in a different way (the default page parses them).
+    ("/", "from=" + quote("<script>window.__xss=1</script>") + "&systems=../../etc/passwd&claim=%00"),
+    ("/", "systems=" + quote('<img src=x onerror="window.__xss=1">') + "&systems=SHAHAB3&systems=&from=javascript:window.__xss=1"
+          "&overlay=" + quote("<svg onload=window.__xss=1>") + "&entity=%E2%80%AEevil&briefing=" + quote('"><b>bold</b>')),
+    ("/", "embed=true&embed_options=" + quote('<svg onload="window.__xss=1">') + "&claim=" + _TEN_KB),
+    # Cheaper pages: unknown keys, a 10 kB value, a markup key, a NUL.
+    ("/sources", "x=" + _TEN_KB + "&" + quote("<script>window.__xss=1</script>") + "=1&claim=%00"),
+    ("/systems", "embed=true&embed=false&embed_options=dark_theme&embed_options=" + quote("$\\href{javascript:window.__xss=1}{x}$")),
+]
+
+
+@pytest.mark.browser
+def test_hostile_query_parameters(app_server, page, page_log):
+    pages = app_pages(page, app_server.url)
+    for path, query in HOSTILE_QUERIES:
+        spec = pages.default if path == "/" else next(p for p in PAGES if p.path == path)
+        if spec is None or not pages.has(spec):
+            continue
+        where = f"{path}?{query[:80]}"
+        page_log.clear()
+        page.goto(f"{app_server.url}{pages.url_path(spec)}?{query}")
+        wait_for_app(page)
+        assert page.get_by_test_id("stSidebarNav").count() == 1, f"{where}: the app did not render"
+        assert not page_log.dialogs, f"{where}: dialogs {page_log.dialogs}"
+        assert page.get_by_test_id("stException").count() == 0, f"{where}: exception box"
+        no_script_ran(page, where)
+        body = page.evaluate("() => document.body.innerText")
+        for words in ("Traceback", "site-packages", "/etc/passwd\n"):
+            assert words not in body, f"{where}: {words!r} shown"
+        assert external_requests(page_log) == [], external_requests(page_log)
+    save_screenshot(page, "query_fuzz_last")
+
+
+# ------------------------------------------------------------------------------ (c) static
+
+# Raw-HTML sinks. Comments are ignored; code and strings are not.
+FORBIDDEN = [
+    (re.compile(r"unsafe_allow_html\s*=\s*True"), "unsafe_allow_html=True"),
+    (re.compile(r"\bcomponents\s*\.\s*(v1\s*\.\s*)?html\s*\("), "components.html("),
+    (re.compile(r"\bst\s*\.\s*html\s*\("), "st.html("),
+    (re.compile(r"""["']html["']\s*:"""), '"html": tooltip'),
+]
+
+
+def _code_without_comments(path: Path) -> str:
+    source = path.read_text(encoding="utf-8")
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type != tokenize.COMMENT]
+    return tokenize.untokenize(tokens)
+
+
+def _ast_hits(path: Path) -> list[str]:
+    """Calls the regexes could miss: html keyword/attribute via other spellings."""
+    hits = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "unsafe_allow_html" and not (isinstance(kw.value, ast.Constant) and kw.value.value is False):
+                    hits.append(f"{path.name}:{node.lineno}: unsafe_allow_html={ast.unparse(kw.value)}")
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "html":
+                hits.append(f"{path.name}:{node.lineno}: {ast.unparse(func)}(")
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("streamlit.components"):
+            if any(alias.name == "html" for alias in node.names):
+                hits.append(f"{path.name}:{node.lineno}: from {node.module} import html")
+        if isinstance(node, ast.Dict):
+            for key in node.keys:
+                if isinstance(key, ast.Constant) and key.value in ("html", "unsafe_allow_html"):
+                    hits.append(f"{path.name}:{node.lineno}: {{{key.value!r}: ...}}")
+    return hits
+
+
+def test_no_raw_html_sinks_in_dashboard():
+    files = sorted((REPO / "dashboard").rglob("*.py"))
+    assert files, "no dashboard sources found"
+    hits = []
+    for path in files:
+        code = _code_without_comments(path)
+        for pattern, label in FORBIDDEN:
+            for m in pattern.finditer(code):
+                hits.append(f"{path.relative_to(REPO)}:{code.count(chr(10), 0, m.start()) + 1}: {label}")
+        hits += [f"{path.relative_to(REPO).parent}/{h}" for h in _ast_hits(path)]
+    assert hits == [], "raw HTML rendering in dashboard/:\n" + "\n".join(sorted(set(hits)))
+
+
+# ------------------------------------------------------------------------------ (d) errors
+
+
+@pytest.mark.browser
+def test_error_page_leaks_no_traceback(start_app, tmp_path, page, page_log):
+    folder = copy_data(default_data_dir(), tmp_path / "data")
+    systems = folder / "systems.csv"
+    text = systems.read_text(encoding="utf-8")
+    systems.write_text(text + "BROKEN,only three,fields\n", encoding="utf-8")
+    bad_line = text.count("\n") + 1
+    places = folder / "places.csv"
+    places.write_bytes(places.read_bytes() + b"caf\xe9,not utf-8\n")
+    server = start_app(folder)
+    try:
+        open_page(page, server.url + "/", page_log)
+        listing = page.get_by_test_id("stCode").inner_text()
+        assert f"systems.csv:{bad_line}:" in listing, listing[:800]
+        assert re.search(r"^places\.csv:\d+:\d+: .*not UTF-8", listing, re.MULTILINE), listing[:800]
+        body = page.evaluate("() => document.body.innerText")
+        for words in ("Traceback", "site-packages", "/work/", str(REPO), 'File "'):
+            assert words not in body, f"{words!r} shown to the viewer"
+        assert page.get_by_test_id("stException").count() == 0
+        assert not page_log.dialogs
+        log = server.log_text()
+        assert "Traceback" not in log, log[-2000:]
+    finally:
+        server.stop()
