@@ -36,6 +36,7 @@ def map_deck(countries: dict, features: list[dict], origin: Origin, *, arcs: lis
         layers=layers,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, min_zoom=0.5, max_zoom=9),
         map_provider=None,
+        views=[pdk.View(type="MapView", controller=True, repeat=True)],  # world copies across the date line
         tooltip=TOOLTIP,
         height=height,
     )
