@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard.basemap import country_outline
-from dashboard.figures.deck import map_deck
+from dashboard.figures.deck import frozen, map_deck
 from dashboard.figures.style import SYSTEM_STYLES, rgba
 from dashboard.load import Package
 from dashboard.ranges import CLAIM_MODES, TERRITORY, parse_origin
@@ -57,7 +57,7 @@ def build(pkg: Package, countries: dict, cities: pd.DataFrame, view, features_fn
     origin = parse_origin(view.origin, pkg)
     feats = features_fn(view.systems, view.claim, view.origin, "band" in view.overlays)
     arcs = supply_arcs(pkg) if "arcs" in view.overlays else None
-    deck = map_deck(countries, feats, origin, arcs=arcs, view=_view_for(origin))
+    deck = frozen(map_deck(countries, feats, origin, arcs=arcs, view=_view_for(origin)))
     outline = country_outline(countries, "IRN") if origin.kind == TERRITORY else None
     reach = reach_table(feats, cities, origin, outline)
     return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), reach, csv_safe(reach))

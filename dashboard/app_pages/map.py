@@ -44,7 +44,7 @@ overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach
 view = replace(current, systems=tuple(systems), origin=origin_key, claim=claim, overlays=overlays, notes=())
 state.publish(view)
 
-result = mapview.build(pkg, state.countries(), state.cities(), view, state.features)
+result = state.map_result(view)
 st.caption(result.caption)
 st.pydeck_chart(result.deck, height=620)
 st.caption(result.legend)

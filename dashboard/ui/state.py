@@ -183,3 +183,19 @@ def banner() -> None:
     """The marking banner, on screen as on every export."""
     from dashboard.report import marking
     st.caption(f"**{marking()}** · data version {package().version}")
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
+def _map_result(folder: str, fingerprint: tuple, systems: tuple, origin: str, claim: str, overlays: tuple):
+    from dashboard import mapview
+    from dashboard.viewstate import View
+    pkg, _ = _checked(folder, fingerprint)
+    view = View(systems=systems, origin=origin, claim=claim, overlays=overlays)
+    return mapview.build(pkg, _countries(folder, fingerprint), _cities(folder, fingerprint), view,
+                         lambda s, c, o, b: _features(folder, fingerprint, tuple(s), c, o, b))
+
+
+def map_result(view):
+    """Everything the map page draws for a view (deck JSON computed once per view)."""
+    folder = data_dir()
+    return _map_result(str(folder), _fingerprint(folder), tuple(view.systems), view.origin, view.claim, tuple(view.overlays))
