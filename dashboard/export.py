@@ -20,8 +20,12 @@ proxy; also exported as ``CHOREO_PROXY_SERVER``), MathJax disabled, and plotly.j
 loaded from the plotly wheel, so an export makes no outside network lookups.
 Figures must therefore not rely on plotly's CDN topojson: any ``layout.geo.show*``
 layer or a trace ``locationmode`` (``go.Choropleth`` included) makes plotly.js fetch
-``world_110m.json`` from the CDN, which fails here. Draw base maps from our own
-GeoJSON (see ``dashboard.figures.static_map``).
+``world_110m.json`` from the CDN, which fails here (``ExportError`` saying so).
+Draw base maps from our own GeoJSON (see ``dashboard.figures.static_map``).
+
+Limitation: Chromium runs in its own session, so if this Python process is killed
+with SIGKILL (no ``atexit``), Chromium is left running; a normal exit, Ctrl-C or a
+SIGTERM that Streamlit turns into a normal shutdown stops it.
 """
 
 from __future__ import annotations
@@ -152,13 +156,19 @@ class _Server:
             raise TimeoutError from None
 
     def _kill_group(self) -> None:
+        """SIGKILL the browser's process group: choreographer's wrapper starts it in a
+        new session, so the group is the wrapper, Chromium and all of Chromium's helpers
+        (even when the wrapper itself has already exited)."""
         proc = self.process
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
-        try:  # choreographer starts the browser wrapper in its own session
+        try:
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            proc.kill()
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            if proc.poll() is None:
+                proc.kill()
         try:
             proc.wait(5)
         except Exception:  # noqa: BLE001
@@ -209,7 +219,8 @@ async def _cancel_other_tasks() -> None:
     tasks = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
     for task in tasks:
         task.cancel()
-    await asyncio.wait(tasks, timeout=4.0) if tasks else None
+    if tasks:
+        await asyncio.wait(tasks, timeout=4.0)
 
 
 _render_lock = threading.Lock()  # one render at a time: kaleido is not thread-safe
@@ -226,10 +237,13 @@ def _ensure_server() -> _Server:
     if _server is None:
         browser = find_browser()
         os.environ["CHOREO_PROXY_SERVER"] = DEAD_PROXY  # before start: no outside lookups
+        _server = _Server(browser)
         if not _atexit_registered:
+            # Registered after the first start on purpose: atexit runs hooks last-in
+            # first-out, and starting Chromium registers weakref's finalizer hook, which
+            # deletes Chromium's temporary profile. Chromium must be stopped before that.
             atexit.register(stop)
             _atexit_registered = True
-        _server = _Server(browser)
     return _server
 
 
@@ -362,6 +376,11 @@ def render(fig: Any, fmt: str = "png", width: float = 1600, height: float = 900,
         except Exception as exc:
             if not server.alive():
                 _discard(server)
+            if "topojson" in str(exc):
+                raise ExportError(
+                    "export failed: the figure needs plotly's online topojson (a layout.geo show* layer "
+                    "or a locationmode); draw the base map from GeoJSON instead"
+                ) from exc
             raise ExportError(f"export failed: {_one_line(exc)}") from exc
         try:
             _verify(data, fmt, width, height, scale)
