@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard.ui import state
 
-st.set_page_config(page_title="Missile ranges and supply chains", layout="wide")  # no page_icon: a material icon favicon is fetched from fonts.gstatic.com
+# No page_icon: a material-icon favicon is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Missile ranges and supply chains", layout="wide")
 
 package, problems = state.checked_package()
 if problems:
@@ -15,14 +19,27 @@ if problems:
     st.code("\n".join(str(p) for p in problems[:500]), language=None)
     st.stop()
 
-pages = [
-    st.Page("app_pages/map.py", title="Map", url_path="map", default=True),
+MAP_SCRIPT = Path(__file__).parent / "app_pages" / "map.py"
+
+
+def map_alias() -> None:
+    """/map: Streamlit serves the default page at / only, so /map runs the same script."""
+    runpy.run_path(str(MAP_SCRIPT), run_name="__page__")
+
+
+home = st.Page("app_pages/map.py", title="Map", url_path="home", default=True)  # served at /
+listed = [
+    home,
     st.Page("app_pages/supply_chain.py", title="Supply chain", url_path="supply-chain"),
     st.Page("app_pages/systems.py", title="Systems", url_path="systems"),
     st.Page("app_pages/sources.py", title="Sources", url_path="sources"),
 ]
-briefing = state.view().briefing  # ?briefing=1: no navigation chrome, figure-first
-page = st.navigation(pages, position="hidden" if briefing else "sidebar")
+page = st.navigation([*listed, st.Page(map_alias, title="Map", url_path="map")], position="hidden")
 st.session_state["_page_path"] = page.url_path
+briefing = state.view().briefing  # ?briefing=1: no navigation chrome, figure-first
+if not briefing and not state.embedded():
+    with st.sidebar:
+        for p in listed:
+            st.page_link(p, label=p.title)
 state.banner()
 page.run()
