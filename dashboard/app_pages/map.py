@@ -22,8 +22,10 @@ state.bind(current, {
 
 if not state.embedded():
     st.title("Range rings")
+if current.briefing:
+    st.subheader(f"Data as of {state.data_as_of()} · ranges as publicly claimed, measured on the WGS84 ellipsoid")
 state.show_notes(current)
-with st.expander("Map controls", expanded=not state.embedded()):
+with st.expander("Map controls", expanded=not (state.embedded() or current.briefing)):
     c1, c2, c3 = st.columns([3, 2, 2])
     systems = c1.multiselect("Systems", list(names), format_func=names.get, key="map_systems")
     origin_choice = c2.selectbox(
@@ -42,14 +44,18 @@ if problem:
     st.warning(problem)
 overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach)) if on)
 view = replace(current, systems=tuple(systems), origin=origin_key, claim=claim, overlays=overlays, notes=())
+if not systems:
+    st.warning("No system selected: choose at least one in the map controls.")
+    st.stop()
 state.publish(view)
 
 result = state.map_result(view)
 st.caption(result.caption)
 st.pydeck_chart(result.deck, height=620)
 st.caption(result.legend)
-state.share_panel(view, "map")
-if reach:
+if not current.briefing:
+    state.share_panel(view, "map")
+if reach and not current.briefing:
     st.subheader(f"Capitals and major cities within range ({len(result.reach)} rows)")
     st.dataframe(result.reach, hide_index=True, width="stretch", height=320)
     st.download_button("Download the table (CSV)", result.reach_csv, "within-range.csv", "text/csv")

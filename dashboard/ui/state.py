@@ -199,3 +199,9 @@ def map_result(view):
     """Everything the map page draws for a view (deck JSON computed once per view)."""
     folder = data_dir()
     return _map_result(str(folder), _fingerprint(folder), tuple(view.systems), view.origin, view.claim, tuple(view.overlays))
+
+
+def data_as_of() -> str:
+    """Newest dated source in the package (the data cannot be fresher than its sources)."""
+    dates = [d for d in package().sources["date"] if d]
+    return max(dates) if dates else "unknown"
