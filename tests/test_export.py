@@ -46,8 +46,11 @@ def chromium_descendants(pid: int | None = None) -> list[psutil.Process]:
 
 
 def _is_browser(proc: psutil.Process) -> bool:
+    """A Chromium process that is not the browser tests' own (playwright's driver, in the
+    same pytest process, starts those: they have a playwright ancestor)."""
     try:
-        return "chrom" in proc.name().lower() or any("chrom" in part.lower() for part in proc.cmdline()[:3])
+        is_chromium = "chrom" in proc.name().lower() or any("chrom" in part.lower() for part in proc.cmdline()[:3])
+        return is_chromium and not any("playwright" in " ".join(a.cmdline()) for a in proc.parents())
     except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
         return False
 
