@@ -11,7 +11,7 @@ CONSTRAINTS := .ci/constraints.txt
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench validate chromium clean
+.PHONY: run test test-fast bench validate audit chromium clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test-fast: $(STAMP)
 
 bench: $(STAMP) chromium
 	$(BIN)/python -m tests.bench
+
+# Known-vulnerability audit of the installed (locked) set. --strict fails when a package
+# cannot be looked up, so a network without a vulnerability database fails loudly rather
+# than printing "No known vulnerabilities found" for packages it never checked.
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict --progress-spinner off -l
 
 validate: $(STAMP)
 	$(BIN)/dashboard validate
