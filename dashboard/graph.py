@@ -31,7 +31,7 @@ import math
 import re
 import unicodedata
 import weakref
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
@@ -41,8 +41,8 @@ from dashboard.load import Package
 
 __all__ = [
     "CHAIN_LAYERS", "CONFIDENCE_ORDER", "NODE_ATTRS", "RECIPIENT_KIND", "SUPPLY_KINDS", "WEAK_CONFIDENCE",
-    "build_graph", "chain_for_system", "filter_graph", "goods_node", "layout", "neighbourhood", "profile",
-    "search", "supply_table", "system_node", "timeline",
+    "build_graph", "chain_for_system", "filter_graph", "goods_node", "layout", "neighbourhood", "normalise",
+    "producer_reached", "profile", "search", "supply_table", "system_node", "timeline",
 ]
 
 SYSTEM_PREFIX = "system:"
@@ -65,7 +65,7 @@ UPWARD_DEPTH = 3
 # Layers of a chain, in flow order (left to right in the chain figure).
 CHAIN_LAYERS = ("people/networks", "supplier", "goods", "intermediary", "producer", "system")
 LAYOUT_SEED = 20170203
-SPRING_MAX_NODES = 1500  # above this, layout() uses the cheap layered layout
+SPRING_MAX_NODES = 600  # above this, layout() uses the cheap layered layout
 LIST_LIMIT = 8  # names listed in one gap sentence before "and N more"
 
 
@@ -102,37 +102,47 @@ def _node(label: str, kind: str, **attrs) -> dict:
     return base
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts, built column by column (much faster than ``to_dict("records")``
+    on Arrow-backed string columns)."""
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
 def build_graph(pkg: Package) -> nx.MultiDiGraph:
     """The whole package as one graph (see the module docstring for nodes and edges)."""
     g = nx.MultiDiGraph()
-    entities = pkg.entities.to_dict("records")
+    entities = _records(pkg.entities)
+    systems = _records(pkg.systems)
+    goods = _records(pkg.goods)
     by_id = {e["id"]: e for e in entities}
-    for e in entities:
-        g.add_node(e["id"], **_node(
-            _text(e["name"]), _text(e["kind"]),
-            country=_text(e["country"]), city=_text(e["city"]),
-            lat=float(e["lat"]), lon=float(e["lon"]), network=_text(e["network"]),
-            aliases=_tuple(e["aliases"]), programs=_tuple(e["programs"]),
-            designation_date=_text(e["designation_date"]), role=_text(e["role"]),
-            sources=_tuple(e["sources"]), confidence=_text(e["confidence"]),
-        ))
-    for s in pkg.systems.to_dict("records"):
-        g.add_node(system_node(s["id"]), **_node(
-            _text(s["name"]), "system", aliases=_tuple(s["aliases"]), sources=_tuple(s["sources"]),
-            role=f"{_text(s['class'])}, {_text(s['propellant'])} propellant",
-            system_id=s["id"], propellant=_text(s["propellant"]), system_class=_text(s["class"]),
-        ))
-    for gd in pkg.goods.to_dict("records"):
-        g.add_node(goods_node(gd["id"]), **_node(
-            _text(gd["item"]), "goods", sources=_tuple(gd["source"]), confidence=_text(gd["confidence"]),
-            role=_text(gd["evidence"]), goods_id=gd["id"], category=_text(gd["category"]),
-            status=_text(gd["status"]), supplier=_text(gd["supplier"]), recipient=_text(gd["recipient"]),
-            date=_text(gd["date"]),
-        ))
+    g.add_nodes_from((e["id"], _node(
+        _text(e["name"]), _text(e["kind"]),
+        country=_text(e["country"]), city=_text(e["city"]),
+        lat=float(e["lat"]), lon=float(e["lon"]), network=_text(e["network"]),
+        aliases=_tuple(e["aliases"]), programs=_tuple(e["programs"]),
+        designation_date=_text(e["designation_date"]), role=_text(e["role"]),
+        sources=_tuple(e["sources"]), confidence=_text(e["confidence"]),
+    )) for e in entities)
+    g.add_nodes_from((system_node(s["id"]), _node(
+        _text(s["name"]), "system", aliases=_tuple(s["aliases"]), sources=_tuple(s["sources"]),
+        role=f"{_text(s['class'])}, {_text(s['propellant'])} propellant",
+        system_id=s["id"], propellant=_text(s["propellant"]), system_class=_text(s["class"]),
+    )) for s in systems)
+    g.add_nodes_from((goods_node(gd["id"]), _node(
+        _text(gd["item"]), "goods", sources=_tuple(gd["source"]), confidence=_text(gd["confidence"]),
+        role=_text(gd["evidence"]), goods_id=gd["id"], category=_text(gd["category"]),
+        status=_text(gd["status"]), supplier=_text(gd["supplier"]), recipient=_text(gd["recipient"]),
+        date=_text(gd["date"]),
+    )) for gd in goods)
 
-    for r in pkg.relationships.to_dict("records"):
-        g.add_edge(r["from"], r["to"], key=r["id"], kind=_text(r["kind"]), evidence=_text(r["evidence"]),
-                   sources=_tuple(r["sources"]), date=_text(r["date"]), confidence=_text(r["confidence"]), ref=r["id"])
+    g.add_edges_from(
+        (r["from"], r["to"], r["id"], {"kind": _text(r["kind"]), "evidence": _text(r["evidence"]),
+                                       "sources": _tuple(r["sources"]), "date": _text(r["date"]),
+                                       "confidence": _text(r["confidence"]), "ref": r["id"]})
+        for r in _records(pkg.relationships)
+    )
+    members = []
     for e in entities:
         net = _text(e["network"])
         if not net:
@@ -140,36 +150,54 @@ def build_graph(pkg: Package) -> nx.MultiDiGraph:
         network = by_id.get(net, {})
         basis = _text(network.get("notes")) or "not stated"
         evidence = f"{_text(network.get('role'))} membership basis: {basis}".strip()
-        g.add_edge(e["id"], net, key=f"member:{e['id']}", kind="member_of", evidence=evidence,
-                   sources=_tuple(network.get("sources")), date=_text(e["designation_date"]),
-                   confidence=_text(e["network_confidence"]) or "unverified", ref=e["id"])
-    for s in pkg.systems.to_dict("records"):
-        producer = _text(s["producer"])
-        if producer:
-            g.add_edge(producer, system_node(s["id"]), key=f"produces:{s['id']}", kind="produces",
-                       evidence=_text(s["producer_basis"]), sources=_tuple(s["sources"]), date="",
-                       confidence=_text(s["producer_confidence"]) or "unverified", ref=s["id"])
-    for gd in pkg.goods.to_dict("records"):
+        members.append((e["id"], net, f"member:{e['id']}", {
+            "kind": "member_of", "evidence": evidence, "sources": _tuple(network.get("sources")),
+            "date": _text(e["designation_date"]), "confidence": _text(e["network_confidence"]) or "unverified", "ref": e["id"]}))
+    g.add_edges_from(members)
+    g.add_edges_from(
+        (s["producer"], system_node(s["id"]), f"produces:{s['id']}", {
+            "kind": "produces", "evidence": _text(s["producer_basis"]), "sources": _tuple(s["sources"]), "date": "",
+            "confidence": _text(s["producer_confidence"]) or "unverified", "ref": s["id"]})
+        for s in systems if _text(s["producer"])
+    )
+    goods_edges = []
+    for gd in goods:
         node, status = goods_node(gd["id"]), _text(gd["status"])
-        common = dict(evidence=_text(gd["evidence"]), sources=_tuple(gd["source"]), date=_text(gd["date"]),
-                      confidence=_text(gd["confidence"]), ref=gd["id"])
-        g.add_edge(gd["supplier"], node, key=f"{gd['id']}:supplier", kind=status, **common)
+        common = {"evidence": _text(gd["evidence"]), "sources": _tuple(gd["source"]), "date": _text(gd["date"]),
+                  "confidence": _text(gd["confidence"]), "ref": gd["id"]}
+        goods_edges.append((gd["supplier"], node, f"{gd['id']}:supplier", {"kind": status, **common}))
         if _text(gd["recipient"]):
-            g.add_edge(node, gd["recipient"], key=f"{gd['id']}:recipient",
-                       kind=RECIPIENT_KIND.get(status, "received"), **common)
+            goods_edges.append((node, gd["recipient"], f"{gd['id']}:recipient",
+                                {"kind": RECIPIENT_KIND.get(status, "received"), **common}))
+    g.add_edges_from(goods_edges)
     return g
 
 
 # --------------------------------------------------------------------------- chains
 
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _cached(g, name: str, compute):
+    """Per-graph memo (weakly keyed; recomputed when the graph's size changes)."""
+    stamp = (g.number_of_nodes(), g.number_of_edges())
+    entry = _CACHE.get(g)
+    if entry is None or entry[0] != stamp:
+        entry = (stamp, {})
+        _CACHE[g] = entry
+    if name not in entry[1]:
+        entry[1][name] = compute()
+    return entry[1][name]
+
+
 def _label(g, node) -> str:
     return g.nodes[node].get("label", node) if node in g else node
 
 
-def _names(g, nodes: Iterable[str]) -> str:
+def _names(g, nodes: Iterable[str], limit: int = LIST_LIMIT) -> str:
     labels = sorted({_label(g, n) for n in nodes})
-    if len(labels) > LIST_LIMIT:
-        return ", ".join(labels[:LIST_LIMIT]) + f" and {len(labels) - LIST_LIMIT} more"
+    if len(labels) > limit:
+        return ", ".join(labels[:limit]) + f" and {len(labels) - limit} more"
     return ", ".join(labels)
 
 
@@ -185,42 +213,25 @@ def _in_edges(g, node, kinds):
             yield source, key, data
 
 
+def _is_entity(g, node) -> bool:
+    return g.nodes[node].get("kind") not in ("goods", "system")
+
+
 def _producers(g) -> set[str]:
     """Every entity that produces a system, plus what those are subordinate to (AIO)."""
-    found = set()
-    for node, data in g.nodes(data=True):
-        if data.get("kind") == "system":
-            found.update(source for source, _, _ in _in_edges(g, node, ("produces",)))
-    parents = {t for p in found for t, _, _ in _out_edges(g, p, ("subordinate_to",))}
-    return found | parents
-
-
-def _reach_up(g, start: str, targets: set[str]) -> list[tuple[str, list[tuple]]]:
-    """Targets reachable from ``start`` along UPWARD_KINDS edges, nearest first, with paths."""
-    if start in targets:
-        return [(start, [])]
-    found, seen = [], {start}
-    frontier = [(start, [])]
-    for _ in range(UPWARD_DEPTH):
-        nxt = []
-        for node, path in frontier:
-            for target, key, data in sorted(_out_edges(g, node, UPWARD_KINDS), key=lambda t: (t[0], t[1])):
-                if target in seen:
-                    continue
-                seen.add(target)
-                step = path + [(node, target, key, data)]
-                if target in targets:
-                    found.append((target, step))
-                else:
-                    nxt.append((target, step))
-        if found:
-            return found
-        frontier = nxt
-    return found
+    def compute():
+        found = set()
+        for node, data in g.nodes(data=True):
+            if data.get("kind") == "system":
+                found.update(source for source, _, _ in _in_edges(g, node, ("produces",)))
+        parents = {t for p in found for t, _, _ in _out_edges(g, p, ("subordinate_to",))}
+        return frozenset(found | parents)
+    return _cached(g, "producers", compute)
 
 
 def _reached_by(g, producer: str) -> dict[str, list[tuple]]:
-    """Entities that reach ``producer`` upward (itself included), with the path to it."""
+    """Entities that reach ``producer`` by associated_with / subordinate_to links (at most
+    UPWARD_DEPTH), itself included, each with its path of edges up to the producer."""
     result = {producer: []}
     frontier = [producer]
     for _ in range(UPWARD_DEPTH):
@@ -235,7 +246,17 @@ def _reached_by(g, producer: str) -> dict[str, list[tuple]]:
     return result
 
 
-def _edge_record(g, u, v, key, data, source=None, target=None) -> dict:
+def _reaching_producers(g) -> frozenset[str]:
+    """Every node that is, or reaches, a producer (or AIO) upward."""
+    def compute():
+        found = set()
+        for producer in _producers(g):
+            found.update(_reached_by(g, producer))
+        return frozenset(found)
+    return _cached(g, "reaching", compute)
+
+
+def _edge_record(u, v, key, data, source=None, target=None) -> dict:
     """A chain link: graph direction in from/to, flow direction in source/target."""
     return {
         "source": source if source is not None else u, "target": target if target is not None else v,
@@ -244,47 +265,73 @@ def _edge_record(g, u, v, key, data, source=None, target=None) -> dict:
     }
 
 
+def _more(items: list[str], limit: int = LIST_LIMIT) -> str:
+    shown = "; ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+class _Chain:
+    """Collects the nodes and links of one chain, keeping flow order left to right."""
+
+    def __init__(self, g):
+        self.g, self.nodes, self.links, self.seen = g, {}, [], set()
+
+    def node(self, node, layer):
+        if node not in self.nodes:
+            d = self.g.nodes[node]
+            self.nodes[node] = {"id": node, "label": d.get("label", node), "kind": d.get("kind", ""), "layer": layer,
+                                "confidence": d.get("confidence", ""), "country": d.get("country", "")}
+
+    def link(self, record):
+        ident = (record["key"], record["source"], record["target"])
+        order = CHAIN_LAYERS.index
+        if ident not in self.seen and order(self.nodes[record["source"]]["layer"]) <= order(self.nodes[record["target"]]["layer"]):
+            self.seen.add(ident)
+            self.links.append(record)
+
+    def path(self, path):
+        """Intermediary -> ... -> producer links (associated_with / subordinate_to)."""
+        for u, v, key, data in path:
+            self.node(u, "intermediary")
+            self.node(v, "intermediary")
+            self.link(_edge_record(u, v, key, data))
+
+
 def chain_for_system(g: nx.MultiDiGraph, system_id: str) -> dict:
     """The layered chain system <- producer <- [intermediary] <- goods <- supplier <- people/networks.
 
-    Returns ``{"system", "system_label", "producers", "nodes", "links", "goods",
-    "suppliers", "people", "gaps"}``. ``nodes`` are dicts (id, label, kind, layer,
-    confidence, country); ``links`` are dicts in flow order (``source`` -> ``target``,
-    left to right) that also keep the graph edge (``from``, ``to``, ``key``) with its
-    kind, confidence, evidence, sources and date. ``gaps`` are plain sentences naming
-    what the sources do not support, so the UI can say it instead of drawing a guess.
+    Returns ``{"system", "system_node", "system_label", "producers", "nodes", "links",
+    "goods", "suppliers", "people", "gaps", "layers"}``. ``nodes`` are dicts (id,
+    label, kind, layer, confidence, country); ``links`` are dicts in flow order
+    (``source`` -> ``target``, left to right) that also keep the graph edge (``from``,
+    ``to``, ``key``) with its kind, confidence, evidence, sources and date. ``goods``
+    lists the goods rows in the chain with their confidence and sources. ``gaps`` are
+    plain sentences naming what the sources do not support, so the UI can say it
+    instead of drawing a guess.
+
+    Intermediaries are recipients that reach the producer by associated_with /
+    subordinate_to links (e.g. Ecxir "associated with SHIG"). People and networks are
+    those tied to a supplier by a relationship or by network membership.
     """
+    return _chain(g, system_id, with_gaps=True)
+
+
+def _chain(g, system_id: str, with_gaps: bool) -> dict:
     snode = system_node(system_id)
     if snode not in g:
         raise KeyError(f"unknown system {system_id!r}")
     sdata = g.nodes[snode]
     sname = sdata["label"]
-    nodes: dict[str, dict] = {}
-    links: list[dict] = []
-    seen_links: set = set()
+    ch = _Chain(g)
     gaps: list[str] = []
-
-    def add_node(node, layer):
-        if node not in nodes:
-            d = g.nodes[node]
-            nodes[node] = {"id": node, "label": d.get("label", node), "kind": d.get("kind", ""), "layer": layer,
-                           "confidence": d.get("confidence", ""), "country": d.get("country", "")}
-
-    def add_link(record):
-        ident = (record["key"], record["source"], record["target"])
-        order = CHAIN_LAYERS.index
-        if ident not in seen_links and order(nodes[record["source"]]["layer"]) <= order(nodes[record["target"]]["layer"]):
-            seen_links.add(ident)
-            links.append(record)
-
-    add_node(snode, "system")
+    ch.node(snode, "system")
     produced_by = sorted(_in_edges(g, snode, ("produces",)), key=lambda t: t[0])
     if not produced_by:
         gaps.append(f"No source in the data names the producer of the {sname}, so no supply chain can be drawn for it.")
     goods_rows, suppliers, people = [], [], []
     for producer, key, data in produced_by:
-        add_node(producer, "producer")
-        add_link(_edge_record(g, producer, snode, key, data))
+        ch.node(producer, "producer")
+        ch.link(_edge_record(producer, snode, key, data))
         pname = _label(g, producer)
         conf = data.get("confidence", "")
         if conf in WEAK_CONFIDENCE or conf == "seed-only":
@@ -292,18 +339,17 @@ def chain_for_system(g: nx.MultiDiGraph, system_id: str) -> dict:
             basis = data.get("evidence", "").strip() or "no basis recorded"
             gaps.append(f"The producer link {pname} -> {sname} is {how} ({conf}), not stated by a source: {basis}")
         reached = _reached_by(g, producer)
-        supplier_goods: dict[str, list[str]] = defaultdict(list)
-        intermediaries: dict[str, list[str]] = defaultdict(list)
+        supplier_goods: dict[str, list[str]] = {}
+        intermediaries: set[str] = set()
         for recipient in sorted(reached):
-            incoming = sorted(_in_edges(g, recipient, GOODS_EDGE_KINDS), key=lambda t: (t[0], t[1]))
-            for gnode, gkey, gdata in incoming:
+            layer = "producer" if recipient == producer else "intermediary"
+            for gnode, gkey, gdata in sorted(_in_edges(g, recipient, GOODS_EDGE_KINDS), key=lambda t: (t[0], t[1])):
                 if g.nodes[gnode].get("kind") != "goods":
                     continue
-                layer = "producer" if recipient == producer else "intermediary"
-                add_node(recipient, layer)
-                _add_path(g, reached[recipient], add_node, add_link)
-                add_node(gnode, "goods")
-                add_link(_edge_record(g, gnode, recipient, gkey, gdata))
+                ch.node(recipient, layer)
+                ch.path(reached[recipient])
+                ch.node(gnode, "goods")
+                ch.link(_edge_record(gnode, recipient, gkey, gdata))
                 gd = g.nodes[gnode]
                 goods_rows.append({"id": gd.get("goods_id", gnode), "node": gnode, "item": gd["label"],
                                    "status": gd.get("status", ""), "supplier": gd.get("supplier", ""),
@@ -311,111 +357,105 @@ def chain_for_system(g: nx.MultiDiGraph, system_id: str) -> dict:
                                    "sources": tuple(gdata.get("sources", ())), "date": gdata.get("date", ""),
                                    "evidence": gdata.get("evidence", "")})
                 if recipient != producer:
-                    intermediaries[recipient].append(gnode)
+                    intermediaries.add(recipient)
                 for supplier, skey, sdata2 in sorted(_in_edges(g, gnode, set(RECIPIENT_KIND)), key=lambda t: (t[0], t[1])):
-                    add_node(supplier, "supplier")
-                    add_link(_edge_record(g, supplier, gnode, skey, sdata2))
-                    supplier_goods[supplier].append(gnode)
+                    ch.node(supplier, "supplier")
+                    ch.link(_edge_record(supplier, gnode, skey, sdata2))
+                    supplier_goods.setdefault(supplier, []).append(gnode)
         # Supply relationships without goods rows (e.g. "assisted"), from suppliers not already shown.
         for recipient in sorted(reached):
+            layer = "producer" if recipient == producer else "intermediary"
             for supplier, rkey, rdata in sorted(_in_edges(g, recipient, SUPPLY_KINDS), key=lambda t: (t[0], t[1])):
-                if g.nodes[supplier].get("kind") in ("goods", "system") or supplier in supplier_goods \
-                        or (supplier in nodes and nodes[supplier]["layer"] != "supplier"):
+                if not _is_entity(g, supplier) or supplier in supplier_goods \
+                        or (supplier in ch.nodes and ch.nodes[supplier]["layer"] != "supplier"):
                     continue
-                layer = "producer" if recipient == producer else "intermediary"
-                add_node(recipient, layer)
-                _add_path(g, reached[recipient], add_node, add_link)
-                add_node(supplier, "supplier")
-                add_link(_edge_record(g, supplier, recipient, rkey, rdata))
+                ch.node(recipient, layer)
+                ch.path(reached[recipient])
+                ch.node(supplier, "supplier")
+                ch.link(_edge_record(supplier, recipient, rkey, rdata))
                 supplier_goods.setdefault(supplier, [])
                 if recipient != producer:
-                    intermediaries.setdefault(recipient, [])
-        for inter in sorted(intermediaries):
-            path = reached[inter]
-            steps = "; ".join(f"{_label(g, u)} {d.get('kind')} {_label(g, v)} ({d.get('confidence')})" for u, v, _, d in path)
-            gaps.append(f"The goods went to {_label(g, inter)}, which a source links to {pname} ({steps}); "
+                    intermediaries.add(recipient)
+        no_people, groups = [], []
+        for supplier in sorted(supplier_goods):
+            suppliers.append(supplier)
+            found = _attach_people(g, supplier, ch)
+            people.extend(found)
+            if g.nodes[supplier].get("kind") == "group":
+                groups.append(supplier)
+            elif not found:
+                no_people.append(supplier)
+        if not with_gaps:
+            continue
+        inter = sorted(intermediaries, key=lambda n: _label(g, n))
+        if 0 < len(inter) <= 3:
+            for node in inter:
+                steps = "; ".join(f"{_label(g, u)} {d.get('kind')} {_label(g, v)} ({d.get('confidence')})" for u, v, _, d in reached[node])
+                gaps.append(f"The goods went to {_label(g, node)}, which a source links to {pname} ({steps}); "
+                            f"no source says the goods themselves reached {pname}.")
+        elif inter:
+            gaps.append(f"The goods went to {len(inter)} entities that sources link to {pname} ({_names(g, inter)}); "
                         f"no source says the goods themselves reached {pname}.")
         if supplier_goods:
             gaps.append(f"No source names goods or suppliers for the {sname} itself: what is shown went to "
-                        f"{pname} or companies linked to it, and reaches the {sname} only through the {conf} producer link.")
+                        f"{pname} or entities linked to it, and reaches the {sname} only through the {conf} producer link.")
         else:
-            gaps.append(f"No source names the goods or suppliers of {pname}"
-                        + (f"'s {sdata.get('propellant')}-propellant programme" if sdata.get("propellant") not in ("", "not stated") else "")
-                        + f", so none are shown for the {sname}.")
-        for supplier in sorted(supplier_goods):
-            suppliers.append(supplier)
-            found = _attach_people(g, supplier, add_node, add_link)
-            people.extend(found)
-            skind = g.nodes[supplier].get("kind")
-            if skind == "group":
-                gaps.append(f"'{_label(g, supplier)}' is an unnamed group: the source names no company or person.")
-            elif not found:
-                gaps.append(f"No source in the data links a person or network to the supplier {_label(g, supplier)}.")
-    # Weakly supported and undelivered goods.
-    by_conf: dict[str, list[dict]] = defaultdict(list)
-    for row in goods_rows:
-        if row["confidence"] != "stated" and row["confidence"] != "secondhand":
-            by_conf[row["confidence"]].append(row)
-    for conf in CONFIDENCE_ORDER:
-        rows = by_conf.get(conf)
-        if rows:
-            what = "; ".join(f"{r['item']} from {_label(g, r['supplier'])}" for r in rows[:LIST_LIMIT])
-            more = f" and {len(rows) - LIST_LIMIT} more" if len(rows) > LIST_LIMIT else ""
-            words = {"seed-only": "Supported only by the seed article", "unverified": "Unverified (a single weak source, or sources conflict)",
-                     "inferred": "Inferred, not stated by a source"}[conf]
-            gaps.append(f"{words}: {what}{more}.")
-    pending = [r for r in goods_rows if r["status"] != "supplied"]
-    if pending:
-        what = "; ".join(f"{r['item']} ({r['status']})" for r in pending[:LIST_LIMIT])
-        more = f" and {len(pending) - LIST_LIMIT} more" if len(pending) > LIST_LIMIT else ""
-        gaps.append(f"Not reported as delivered: {what}{more}.")
-    gaps.extend(_unattached_gaps(g))
+            programme = f"'s {sdata.get('propellant')}-propellant programme" if sdata.get("propellant") not in ("", "not stated") else ""
+            gaps.append(f"No source names the goods or suppliers of {pname}{programme}, so none are shown for the {sname}.")
+        if groups:
+            gaps.append(f"Unnamed group{'s' if len(groups) > 1 else ''} ({_names(g, groups)}): the source names no company or person.")
+        if no_people:
+            gaps.append(f"No source in the data links a person or network to the supplier{'s' if len(no_people) > 1 else ''} {_names(g, no_people)}.")
+    if with_gaps:
+        gaps.extend(_goods_gaps(g, goods_rows))
+        gaps.extend(_unattached_gaps(g))
     return {
         "system": system_id.removeprefix(SYSTEM_PREFIX), "system_node": snode, "system_label": sname,
-        "producers": [p for p, _, _ in produced_by], "nodes": list(nodes.values()), "links": links,
+        "producers": [p for p, _, _ in produced_by], "nodes": list(ch.nodes.values()), "links": ch.links,
         "goods": goods_rows, "suppliers": suppliers, "people": sorted(set(people)), "gaps": gaps,
         "layers": CHAIN_LAYERS,
     }
 
 
-def _add_path(g, path, add_node, add_link):
-    """Intermediary -> ... -> producer links (associated_with / subordinate_to)."""
-    for u, v, key, data in path:
-        add_node(u, "intermediary")
-        add_node(v, "intermediary")
-        add_link(_edge_record(g, u, v, key, data))
+def _goods_gaps(g, goods_rows: list[dict]) -> list[str]:
+    """Weakly supported and undelivered goods, said in words."""
+    gaps = []
+    words = {"seed-only": "Supported only by the seed article", "unverified": "Unverified (a single weak source, or sources conflict)",
+             "inferred": "Inferred, not stated by a source"}
+    for conf, text in words.items():
+        rows = [r for r in goods_rows if r["confidence"] == conf]
+        if rows:
+            listed = _more([f"{r['item']} from {_label(g, r['supplier'])}" for r in rows])
+            gaps.append(f"{text}: {listed}.")
+    pending = [f"{r['item']} ({r['status']})" for r in goods_rows if r["status"] != "supplied"]
+    if pending:
+        gaps.append(f"Not reported as delivered: {_more(pending)}.")
+    return gaps
 
 
-def _attach_people(g, supplier, add_node, add_link) -> list[str]:
+def _attach_people(g, supplier, ch: _Chain) -> list[str]:
     """People and networks tied to a supplier by a relationship or by membership."""
     found = []
     for _, other, key, data in sorted(g.out_edges(supplier, keys=True, data=True), key=lambda t: (t[1], t[2])):
         if g.nodes[other].get("kind") in ("person", "network") and data.get("kind") not in SUPPLY_KINDS:
-            add_node(other, "people/networks")
-            add_link(_edge_record(g, supplier, other, key, data, source=other, target=supplier))
+            ch.node(other, "people/networks")
+            ch.link(_edge_record(supplier, other, key, data, source=other, target=supplier))
             found.append(other)
     for other, _, key, data in sorted(g.in_edges(supplier, keys=True, data=True), key=lambda t: (t[0], t[2])):
         if g.nodes[other].get("kind") in ("person", "network") and data.get("kind") not in SUPPLY_KINDS:
-            add_node(other, "people/networks")
-            add_link(_edge_record(g, other, supplier, key, data))
+            ch.node(other, "people/networks")
+            ch.link(_edge_record(other, supplier, key, data))
             found.append(other)
     return found
 
 
-def _is_entity(g, node) -> bool:
-    return g.nodes[node].get("kind") not in ("goods", "system")
-
-
 def _unattached_gaps(g) -> list[str]:
-    """Goods and supply links that reach no producer: said, not drawn."""
-    producers = _producers(g)
-    cache: dict[str, bool] = {}
+    """Goods and supply links that reach no producer: said, not drawn (cached per graph)."""
+    return list(_cached(g, "unattached", lambda: _compute_unattached(g)))
 
-    def reaches(node):
-        if node not in cache:
-            cache[node] = bool(_reach_up(g, node, producers))
-        return cache[node]
 
+def _compute_unattached(g) -> tuple[str, ...]:
+    reaching = _reaching_producers(g)
     no_recipient, dead_ends = [], defaultdict(set)
     for node, data in g.nodes(data=True):
         if data.get("kind") != "goods":
@@ -423,22 +463,23 @@ def _unattached_gaps(g) -> list[str]:
         recipient = data.get("recipient", "")
         if not recipient:
             no_recipient.append(node)
-        elif not reaches(recipient):
+        elif recipient not in reaching:
             dead_ends[recipient].add(data.get("supplier", ""))
-    for u, v, data in g.edges(data=True):
-        if data.get("kind") in SUPPLY_KINDS and _is_entity(g, u) and _is_entity(g, v) and not reaches(v):
+    for u, v, kind in g.edges(data="kind"):
+        if kind in SUPPLY_KINDS and v not in reaching and _is_entity(g, u) and _is_entity(g, v):
             dead_ends[v].add(u)
     gaps = []
     if no_recipient:
         items = sorted({g.nodes[n]["label"] for n in no_recipient})
         shown = ", ".join(items[:LIST_LIMIT]) + (f" and {len(items) - LIST_LIMIT} more" if len(items) > LIST_LIMIT else "")
         gaps.append(f"{len(no_recipient)} goods rows name no recipient ({shown}), so they are tied to no producer or system.")
-    for recipient in sorted(dead_ends, key=lambda n: _label(g, n))[:LIST_LIMIT]:
+    ends = sorted(dead_ends, key=lambda n: (-len(dead_ends[n]), _label(g, n)))
+    for recipient in ends[:LIST_LIMIT // 2]:
         gaps.append(f"Supply links ending at {_label(g, recipient)} (from {_names(g, dead_ends[recipient])}) "
                     "reach no producer in the data: no source found names SHIG, SBIG or a system as the end user.")
-    if len(dead_ends) > LIST_LIMIT:
-        gaps.append(f"{len(dead_ends) - LIST_LIMIT} more recipients likewise reach no producer.")
-    return gaps
+    if len(ends) > LIST_LIMIT // 2:
+        gaps.append(f"Supply links to {len(ends) - LIST_LIMIT // 2} more recipients ({_names(g, ends[LIST_LIMIT // 2:])}) likewise reach no producer.")
+    return tuple(gaps)
 
 
 # --------------------------------------------------------------------------- views
@@ -502,7 +543,7 @@ def filter_graph(g: nx.MultiDiGraph, systems=(), networks=(), kinds=(), countrie
         found = set()
         for sid in systems:
             if system_node(sid) in g:
-                found.update(n["id"] for n in chain_for_system(g, sid)["nodes"])
+                found.update(n["id"] for n in _chain(g, sid, with_gaps=False)["nodes"])
         narrow(found)
     if networks:
         found = set()
@@ -585,7 +626,7 @@ def _source_index(pkg: Package) -> dict[str, dict]:
     return {
         s["id"]: {"id": s["id"], "title": _text(s["title"]), "publisher": _text(s["publisher"]),
                   "date": _text(s["date"]), "url": _text(s["url"])}
-        for s in pkg.sources.to_dict("records")
+        for s in _records(pkg.sources)
     }
 
 
@@ -598,7 +639,7 @@ def profile(g: nx.MultiDiGraph, pkg: Package, entity_id: str) -> dict:
     if entity_id not in g or g.nodes[entity_id].get("kind") in ("system", "goods"):
         raise KeyError(f"unknown entity {entity_id!r}")
     d = g.nodes[entity_id]
-    row = pkg.entities.set_index("id").loc[entity_id]
+    row = pkg.entities[pkg.entities["id"] == entity_id].iloc[0]
     sources = _source_index(pkg)
     relationships, supplied, received = [], [], []
     for direction, edges in (("out", g.out_edges(entity_id, keys=True, data=True)), ("in", g.in_edges(entity_id, keys=True, data=True))):
@@ -640,22 +681,26 @@ def profile(g: nx.MultiDiGraph, pkg: Package, entity_id: str) -> dict:
     }
 
 
-def _entity_graph(pkg: Package) -> dict[str, list[tuple[str, str]]]:
+def _upward_map(pkg: Package) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
+    """associated_with / subordinate_to links by subject, and the producer set: every
+    system producer plus what a producer is subordinate to (AIO)."""
     up = defaultdict(list)
-    for r in pkg.relationships.to_dict("records"):
-        if r["kind"] in UPWARD_KINDS:
-            up[r["from"]].append((r["to"], r["kind"]))
-    return up
+    rel = pkg.relationships
+    for src, kind, dst in zip(rel["from"].tolist(), rel["kind"].tolist(), rel["to"].tolist()):
+        if kind in UPWARD_KINDS:
+            up[src].append((dst, kind))
+    producers = {p for p in pkg.systems["producer"].tolist() if p}
+    producers |= {t for p in producers for t, k in up.get(p, ()) if k == "subordinate_to"}
+    return up, producers
 
 
-def producer_reached(pkg: Package, recipient: str) -> str:
+def producer_reached(pkg: Package, recipient: str, _maps=None) -> str:
     """The producer (SHIG, SBIG) or parent (AIO) the recipient is, or reaches by
-    associated_with / subordinate_to links; '' when the data does not link it to one."""
+    associated_with / subordinate_to links (nearest first, then by id); '' when the data
+    does not link it to one."""
     if not recipient:
         return ""
-    producers = {p for p in pkg.systems["producer"] if p}
-    up = _entity_graph(pkg)
-    producers |= {t for p in producers for t, k in up.get(p, ()) if k == "subordinate_to"}
+    up, producers = _maps or _upward_map(pkg)
     frontier, seen = [recipient], {recipient}
     for _ in range(UPWARD_DEPTH + 1):
         hits = sorted(n for n in frontier if n in producers)
@@ -679,12 +724,13 @@ def supply_table(pkg: Package) -> pd.DataFrame:
     """Who supplied what to which producer, according to whom: one row per goods row."""
     names = dict(zip(pkg.entities["id"], pkg.entities["name"]))
     sources = _source_index(pkg)
+    maps = _upward_map(pkg)
     cache: dict[str, str] = {}
     rows = []
-    for gd in pkg.goods.to_dict("records"):
+    for gd in _records(pkg.goods):
         rec = _text(gd["recipient"])
         if rec not in cache:
-            cache[rec] = producer_reached(pkg, rec)
+            cache[rec] = producer_reached(pkg, rec, maps)
         src = sources.get(gd["source"], {})
         rows.append({
             "supplier": names.get(gd["supplier"], gd["supplier"]), "item": _text(gd["item"]), "status": _text(gd["status"]),
@@ -703,7 +749,7 @@ def timeline(pkg: Package) -> pd.DataFrame:
     sources = _source_index(pkg)
     systems = dict(zip(pkg.systems["id"], pkg.systems["name"]))
     rows = []
-    for ev in pkg.events.to_dict("records"):
+    for ev in _records(pkg.events):
         src = sources.get(ev["source"], {})
         rows.append({
             "date": _text(ev["date"]), "kind": _text(ev["kind"]), "title": _text(ev["title"]),
@@ -738,7 +784,7 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     k = 2.5 / math.sqrt(len(nodes))
-    pos = nx.spring_layout(simple, seed=LAYOUT_SEED, iterations=100, k=k, scale=1.0)
+    pos = nx.spring_layout(simple, seed=LAYOUT_SEED, iterations=50, k=k, scale=1.0)
     return {n: (round(float(pos[n][0]), 4), round(float(pos[n][1]), 4)) for n in nodes}
 
 

@@ -31,12 +31,13 @@ LINK_COLOURS = {  # Okabe-Ito
     "seed-only": (230, 159, 0),     # orange
 }
 WEAK_RGB = (120, 120, 120)
-WEAK_LINK_COLOUR = f"rgba{WEAK_RGB + (WEAK_ALPHA,)}"
+WEAK_LINK_COLOUR = "rgba({},{},{},{})".format(*WEAK_RGB, WEAK_ALPHA)
 NODE_COLOURS = {
     "system": "#D55E00", "government": "#009E73", "goods": "#0072B2", "company": "#56B4E9",
     "group": "#F0E442", "person": "#E69F00", "network": "#CC79A7",
 }
 LABEL_CHARS = 42
+MAX_NODES = 120  # a chain larger than this is cut (synthetic data); the tables list everything
 HOVER_CHARS = 300
 WRAP = 150
 GAP_LINE_PX = 15
@@ -72,10 +73,17 @@ def _node_label(node: dict, weak_out: bool) -> str:
     return plain_text(label + (f" ({', '.join(extra)})" if extra else ""))
 
 
-def chain_figure(chain: dict, title: str) -> go.Figure:
-    """A Sankey of ``chain`` (from :func:`dashboard.graph.chain_for_system`)."""
-    nodes = chain.get("nodes", [])
-    links = chain.get("links", [])
+def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figure:
+    """A Sankey of ``chain`` (from :func:`dashboard.graph.chain_for_system`).
+
+    At most ``max_nodes`` chain elements are drawn (in the chain's order: system,
+    producer, then recipients with their goods and suppliers); a note says how many
+    were left out.
+    """
+    all_nodes = chain.get("nodes", [])
+    nodes = all_nodes[:max_nodes]
+    kept = {n["id"] for n in nodes}
+    links = [l for l in chain.get("links", []) if l["source"] in kept and l["target"] in kept]
     index = {n["id"]: i for i, n in enumerate(nodes)}
     present = [layer for layer in LAYERS if any(n["layer"] == layer for n in nodes)]
     column = {layer: i for i, layer in enumerate(present)}
@@ -134,6 +142,8 @@ def chain_figure(chain: dict, title: str) -> go.Figure:
         wrapped = textwrap.wrap(" ".join(str(gap).split()), WRAP) or [""]
         lines.append("\u2022 " + plain_text(wrapped[0]))
         lines.extend("\u2003" + plain_text(rest) for rest in wrapped[1:])
+    if len(all_nodes) > len(nodes):
+        lines.insert(0, plain_text(f"Showing {len(nodes)} of {len(all_nodes)} chain elements; the supply table lists them all."))
     header = ["What the sources do not support:"] if lines else []
     body = header + lines if lines else ["No gaps recorded."]
     gap_px = GAP_LINE_PX * len(body) + 20

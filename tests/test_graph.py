@@ -1,0 +1,327 @@
+"""dashboard.graph: the supply-chain graph, chains with their gaps, views, tables, layout.
+
+Small inline packages for exact counts; the real package (read-only) for the facts the
+dashboard must show.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import graph as G
+from dashboard.cells import empty_value
+from dashboard.load import Package
+from dashboard.schema import load_schema
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SCHEMA = load_schema(DATA)
+
+
+def inline_package(**rows: list[dict]) -> Package:
+    """A Package from a few dict rows per table; missing cells get the loader's empty value."""
+    tables = {}
+    for name, table in SCHEMA.tables.items():
+        records = [{c.name: row.get(c.name, empty_value(c)) for c in table.columns} for row in rows.get(name, [])]
+        tables[name] = pd.DataFrame(records, columns=table.column_names)
+    return Package(Path("/nonexistent"), tables, "inline", {})
+
+
+def source(sid, title="A title"):
+    return {"id": sid, "title": title, "publisher": "Pub", "date": "2017-02-09", "url": f"https://example.org/{sid}", "kind": "press"}
+
+
+def entity(eid, name, kind, **extra):
+    return {"id": eid, "name": name, "kind": kind, "sources": ("SRC_A",), "confidence": "stated", **extra}
+
+
+def tiny() -> Package:
+    return inline_package(
+        sources=[source("SRC_A", "Source A"), source("SRC_B", "Source B")],
+        entities=[
+            entity("O_PROD", "Producer Group", "government", country="Iran", city="Tehran", lat=35.7, lon=51.4, aliases=("PG",)),
+            entity("C_FRONT", "Front Company", "company", country="Iran"),
+            entity("C_SUP", "Supplier Company", "company", country="China", network="N_NET", network_confidence="inferred"),
+            entity("P_BOSS", "Boss, Person", "person", country="China", network="N_NET", network_confidence="secondhand"),
+            entity("N_NET", "Some network", "network", country="Iran; China", role="A network.", notes="list order"),
+        ],
+        relationships=[
+            {"id": "R1", "from": "C_FRONT", "kind": "associated_with", "to": "O_PROD", "evidence": "cable says so", "sources": ("SRC_B",), "date": "2008", "confidence": "stated"},
+            {"id": "R2", "from": "P_BOSS", "kind": "manages", "to": "C_SUP", "evidence": "seed says so", "sources": ("SRC_A",), "date": "2017", "confidence": "seed-only"},
+        ],
+        systems=[{"id": "SYS", "name": "Missile", "class": "MRBM", "propellant": "solid", "producer": "O_PROD",
+                  "producer_confidence": "inferred", "producer_basis": "propellant type", "sources": ("SRC_A",)}],
+        goods=[
+            {"id": "G1", "item": "bearings", "category": "components", "supplier": "C_SUP", "recipient": "C_FRONT", "status": "supplied",
+             "evidence": "cable", "source": "SRC_B", "date": "2008", "confidence": "stated"},
+            {"id": "G2", "item": "steel", "category": "materials", "supplier": "C_SUP", "recipient": "", "status": "offered",
+             "evidence": "seed", "source": "SRC_A", "date": "2017", "confidence": "seed-only"},
+        ],
+    )
+
+
+# ------------------------------------------------------------------ inline fixture
+
+def test_nodes_and_edges_of_a_tiny_package():
+    g = G.build_graph(tiny())
+    assert g.number_of_nodes() == 5 + 1 + 2
+    # 2 relationships + 2 memberships + 1 produces + G1 (2 edges) + G2 (1 edge: no recipient)
+    assert g.number_of_edges() == 2 + 2 + 1 + 2 + 1
+    prod = g.nodes["O_PROD"]
+    assert prod["label"] == "Producer Group" and prod["kind"] == "government" and prod["city"] == "Tehran"
+    assert prod["aliases"] == ("PG",) and prod["lat"] == 35.7 and prod["sources"] == ("SRC_A",)
+    assert set(G.NODE_ATTRS) <= set(prod)
+    assert g.nodes["system:SYS"]["kind"] == "system" and g.nodes["goods:G1"]["kind"] == "goods"
+    assert g.nodes["goods:G1"]["label"] == "bearings"
+    assert math.isnan(g.nodes["system:SYS"]["lat"])
+
+    def edge(u, v):
+        (data,) = g.get_edge_data(u, v).values()
+        return data
+
+    assert edge("C_FRONT", "O_PROD") == {"kind": "associated_with", "evidence": "cable says so", "sources": ("SRC_B",),
+                                         "date": "2008", "confidence": "stated", "ref": "R1"}
+    member = edge("C_SUP", "N_NET")
+    assert member["kind"] == "member_of" and member["confidence"] == "inferred"
+    assert member["evidence"].startswith("A network.") and "membership basis: list order" in member["evidence"]
+    produces = edge("O_PROD", "system:SYS")
+    assert produces["kind"] == "produces" and produces["confidence"] == "inferred" and produces["evidence"] == "propellant type"
+    assert edge("C_SUP", "goods:G1")["kind"] == "supplied" and edge("goods:G1", "C_FRONT")["kind"] == "received"
+    assert edge("C_SUP", "goods:G1")["sources"] == ("SRC_B",) and edge("goods:G1", "C_FRONT")["confidence"] == "stated"
+    assert edge("C_SUP", "goods:G2")["kind"] == "offered"
+    assert g.out_degree("goods:G2") == 0  # no recipient: the chain stops at the goods
+
+
+def test_tiny_chain_layers_confidence_and_gaps():
+    g = G.build_graph(tiny())
+    chain = G.chain_for_system(g, "SYS")
+    layers = {n["id"]: n["layer"] for n in chain["nodes"]}
+    assert layers == {"system:SYS": "system", "O_PROD": "producer", "C_FRONT": "intermediary", "goods:G1": "goods",
+                      "C_SUP": "supplier", "P_BOSS": "people/networks", "N_NET": "people/networks"}
+    assert "goods:G2" not in layers  # no recipient: not guessed into the chain
+    conf = {(l["source"], l["target"]): l["confidence"] for l in chain["links"]}
+    assert conf[("O_PROD", "system:SYS")] == "inferred"
+    assert conf[("P_BOSS", "C_SUP")] == "seed-only"
+    assert conf[("N_NET", "C_SUP")] == "inferred"
+    assert conf[("C_FRONT", "O_PROD")] == "stated"
+    text = " ".join(chain["gaps"])
+    assert "inferred" in text and "propellant type" in text
+    assert "Front Company" in text and "no source says the goods themselves reached Producer Group" in text
+    assert "name no recipient (steel)" in text
+    with pytest.raises(KeyError):
+        G.chain_for_system(g, "NOPE")
+
+
+# ------------------------------------------------------------------ real package
+
+@pytest.fixture(scope="module")
+def real(package):
+    return package, G.build_graph(package)
+
+
+def test_every_edge_cites_a_known_source(real):
+    pkg, g = real
+    known = set(pkg.sources["id"])
+    assert g.number_of_edges() > 0
+    for u, v, k, data in g.edges(keys=True, data=True):
+        assert data["sources"], (u, v, k)
+        assert set(data["sources"]) & known, (u, v, k, data["sources"])
+        assert data["confidence"] in G.CONFIDENCE_ORDER, (u, v, k)
+
+
+def test_every_row_becomes_a_node(real):
+    pkg, g = real
+    assert g.number_of_nodes() == len(pkg.entities) + len(pkg.systems) + len(pkg.goods)
+
+
+def test_profile_of_cosailing(real):
+    pkg, g = real
+    p = G.profile(g, pkg, "C_COSAILING")
+    assert p["name"] == "COSAILING BUSINESS TRADING COMPANY LIMITED"
+    assert p["city"] == "Qingdao" and p["country"] == "China" and p["kind"] == "company"
+    assert p["designation_date"] == "2017-02-03"
+    assert "NPWMD" in p["programs"]
+    assert any("Cosailing" in a for a in p["aliases"])
+    assert "SRC_SEED" in [s["id"] for s in p["sources"]]
+    seed = next(s for s in p["sources"] if s["id"] == "SRC_SEED")
+    assert seed["title"] and seed["publisher"] and seed["date"] == "2017-02-09" and seed["url"].startswith("http")
+    yue = [r for r in p["relationships"] if r["other"] == "P_YUE"]
+    assert yue and yue[0]["direction"] == "in" and yue[0]["kind"] == "works_at"
+    assert yue[0]["confidence"] == "seed-only" and "SRC_SEED" in [s["id"] for s in yue[0]["sources"]]
+    assert yue[0]["evidence"] and yue[0]["date"]
+    assert p["network"]["id"] == "N_ASGHARZADEH"
+    kinds = {(r["direction"], r["kind"]) for r in p["relationships"]}
+    assert ("out", "member_of") in kinds and ("out", "procured_for") in kinds
+    with pytest.raises(KeyError):
+        G.profile(g, pkg, "goods:G01")
+
+
+@pytest.mark.parametrize("system, producer", [("SHAHAB3", "O_SHIG"), ("SHAHAB3_IMP", "O_SHIG"), ("GHADR1", "O_SHIG"), ("SEJJIL", "O_SBIG")])
+def test_chain_has_producer_and_gaps(real, system, producer):
+    _, g = real
+    chain = G.chain_for_system(g, system)
+    assert chain["producers"] == [producer]
+    link = next(l for l in chain["links"] if l["kind"] == "produces")
+    assert (link["source"], link["target"]) == (producer, f"system:{system}")
+    assert link["confidence"] == "inferred"  # as in systems.csv, not upgraded
+    assert chain["gaps"] and all(isinstance(s, str) and s for s in chain["gaps"])
+    assert any("inferred" in s for s in chain["gaps"])
+    for n in chain["nodes"]:
+        assert n["layer"] in G.CHAIN_LAYERS
+    for l in chain["links"]:
+        assert l["confidence"] in G.CONFIDENCE_ORDER and l["sources"]
+
+
+def test_sejjil_chain_names_sbig_goods_and_limmt(real):
+    _, g = real
+    chain = G.chain_for_system(g, "SEJJIL")
+    items = {r["item"] for r in chain["goods"]}
+    assert {"graphite cylinders", "tungsten powder", "tungsten-copper alloy ingots"} <= items
+    assert "C_LIMMT" in chain["suppliers"] and "G_CHINESE_FIRMS" in chain["suppliers"]
+    assert "P_LI_FANGWEI" in chain["people"]
+    by_id = {r["id"]: r for r in chain["goods"]}
+    assert by_id["G08"]["confidence"] == "stated" and by_id["G08"]["supplier"] == "C_LIMMT"
+    assert by_id["G05"]["confidence"] == "seed-only"
+    conf = {(l["source"], l["target"]): l["confidence"] for l in chain["links"]}
+    assert conf[("C_LIMMT", "goods:G08")] == "stated" and conf[("goods:G08", "O_SBIG")] == "stated"
+    assert conf[("G_CHINESE_FIRMS", "goods:G05")] == "seed-only"
+    nodes = {n["id"]: n for n in chain["nodes"]}
+    assert nodes["G_CHINESE_FIRMS"]["confidence"] == "seed-only"
+    assert "O_SHIG" not in nodes and "C_STBPI" not in nodes
+    assert any("seed article" in s and "graphite cylinders" in s for s in chain["gaps"])
+
+
+def test_shig_chain_goes_through_ecxir_and_says_so(real):
+    _, g = real
+    chain = G.chain_for_system(g, "GHADR1")
+    layers = {n["id"]: n["layer"] for n in chain["nodes"]}
+    assert layers["C_ECXIR"] == layers["C_SABALAN"] == "intermediary"
+    assert layers["C_STBPI"] == "supplier"
+    text = " ".join(chain["gaps"])
+    assert "Ghadr-1 itself" in text
+    assert "no source says the goods themselves reached SHAHID HEMMAT INDUSTRIAL GROUP" in text
+    assert "offered" in text and "Not reported as delivered" in text
+    assert "Iranian ballistic missile agencies" in text  # the 2017 networks' end user is not guessed
+
+
+def test_layout_is_deterministic(package):
+    a = G.layout(G.build_graph(package))
+    b = G.layout(G.build_graph(package))
+    assert a == b and len(a) == len(package.entities) + len(package.systems) + len(package.goods)
+    assert all(-1.0001 <= x <= 1.0001 and -1.0001 <= y <= 1.0001 for x, y in a.values())
+    # Insertion order does not matter.
+    g = G.build_graph(package)
+    import networkx as nx
+    shuffled = nx.MultiDiGraph()
+    shuffled.add_nodes_from(reversed(list(g.nodes(data=True))))
+    shuffled.add_edges_from(reversed(list(g.edges(keys=True, data=True))))
+    assert G.layout(shuffled) == a
+
+
+def test_layered_layout_for_big_graphs_is_deterministic(monkeypatch, real):
+    _, g = real
+    monkeypatch.setattr(G, "SPRING_MAX_NODES", 10)
+    a, b = G.layout(g), G.layout(g)
+    assert a == b and len(a) == g.number_of_nodes()
+
+
+def test_filters(real):
+    _, g = real
+    people = G.filter_graph(g, kinds=("person",))
+    assert people.number_of_nodes() > 5 and all(d["kind"] == "person" for _, d in people.nodes(data=True))
+
+    net = G.filter_graph(g, networks=("N_ASGHARZADEH",))
+    assert {"N_ASGHARZADEH", "P_YUE", "C_COSAILING", "P_ASGHARZADEH"} <= set(net)
+    assert "C_MAHER" not in net and "C_LIMMT" not in net
+
+    lebanon = G.filter_graph(g, countries=("lebanon",))
+    assert {"C_MAHER", "N_IRGCQF_LEBANON", "P_FARHAT"} <= set(lebanon) and "O_SHIG" not in lebanon
+    china = G.filter_graph(g, countries=("China",))
+    assert "N_ASGHARZADEH" in china  # "Iran; China" matches either
+    assert "goods:G08" in china  # goods follow their supplier
+
+    stated = G.filter_graph(g, confidence=("stated",))
+    assert stated.number_of_edges() > 0 and all(c == "stated" for _, _, c in stated.edges(data="confidence"))
+    assert "goods:G05" not in stated  # seed-only only
+
+    sejjil = G.filter_graph(g, systems=("SEJJIL",))
+    assert {"system:SEJJIL", "O_SBIG", "C_LIMMT", "goods:G08"} <= set(sejjil) and "O_SHIG" not in sejjil
+
+    both = G.filter_graph(g, networks=("N_ASGHARZADEH",), kinds=("person",))
+    assert "P_YUE" in both and "C_COSAILING" not in both
+    assert G.filter_graph(g) is g
+    assert G.filter_graph(g, networks=("N_DOES_NOT_EXIST",)).number_of_nodes() == 0
+
+
+def test_neighbourhood(real):
+    _, g = real
+    one = G.neighbourhood(g, ["C_COSAILING"], radius=1)
+    assert set(one) == {"C_COSAILING", "P_YUE", "N_ASGHARZADEH", "G_IRAN_BM_AGENCIES"}
+    assert one.graph["truncated"] is False
+    two = G.neighbourhood(g, ["C_COSAILING"], radius=2)
+    assert set(one) < set(two) and "P_ZHOU" in two
+    capped = G.neighbourhood(g, ["C_COSAILING"], radius=3, max_nodes=6)
+    assert capped.number_of_nodes() == 6 and capped.graph["truncated"] is True
+    assert set(capped) == set(G.neighbourhood(g, ["C_COSAILING"], radius=3, max_nodes=6))
+    assert G.neighbourhood(g, ["NOPE"]).number_of_nodes() == 0
+
+
+def test_search(real):
+    _, g = real
+    assert G.search(g, "cosailing")[0] == "C_COSAILING"
+    assert G.search(g, "  COSAILING business ") == ["C_COSAILING"]
+    assert G.search(g, "Yaodong") == ["P_YUE"]  # alias
+    assert "P_ZHOU" in G.search(g, "Zhōu")  # accents ignored
+    assert G.search(g, "momenin") == ["O_AMIR_AL_MOMENIN"]  # apostrophe ignored
+    assert G.search(g, "Lee, Karl") == ["P_LI_FANGWEI"]
+    assert G.search(g, "sejil") == ["system:SEJJIL"]
+    assert G.search(g, "") == [] and G.search(g, "zzzz-no-such-name") == []
+    assert G.search(g, "C_LIMMT")[0] == "C_LIMMT"
+
+
+def test_search_accents_both_ways():
+    pkg = tiny()
+    pkg.entities.loc[0, "name"] = "Société Générale Müller"
+    g = G.build_graph(pkg)
+    assert G.search(g, "societe generale") == ["O_PROD"]
+    assert G.search(g, "MULLER") == ["O_PROD"]
+
+
+def test_supply_table(package):
+    table = G.supply_table(package)
+    assert list(table.columns[:9]) == ["supplier", "item", "status", "recipient", "producer reached",
+                                       "source title", "source date", "source url", "confidence"]
+    assert len(table) == len(package.goods)
+    row = table.set_index("goods id").loc["G13"]
+    assert row["recipient"] == "Sabalan Company" and row["producer reached"] == "SHAHID HEMMAT INDUSTRIAL GROUP"
+    assert row["source date"] == "2008-04-15" and row["confidence"] == "stated" and row["source url"].startswith("http")
+    assert table.set_index("goods id").loc["G08", "producer reached"] == "SHAHID BAKERI INDUSTRIAL GROUP"
+    assert table.set_index("goods id").loc["G17", "producer reached"] == ""  # unnamed end user: not guessed
+    assert table.set_index("goods id").loc["G01", "recipient"] == ""
+
+
+def test_timeline(package):
+    t = G.timeline(package)
+    assert len(t) == len(package.events)
+    assert list(t["date"]) == sorted(t["date"])
+    assert (t["source title"] != "").all()
+    assert t.iloc[0]["date"] == "1998-07"
+
+
+def test_synthetic_package_validates_and_builds(tmp_path):
+    from dashboard.load import check_package
+    from tests.synth import make_synthetic_package
+
+    out = make_synthetic_package(tmp_path / "syn", n_entities=300, n_relationships=1500, seed=3)
+    pkg, problems = check_package(out)
+    assert problems == [], problems[:5]
+    assert len(pkg.entities) > 300 and len(pkg.relationships) > 1500 and len(pkg.goods) > 60
+    g = G.build_graph(pkg)
+    assert g.number_of_nodes() == len(pkg.entities) + len(pkg.systems) + len(pkg.goods)
+    chain = G.chain_for_system(g, "SEJJIL")
+    assert chain["producers"] == ["O_SBIG"] and len(chain["nodes"]) > 10 and chain["gaps"]
+    # The real schema is untouched; only the copy's file limit is raised.
+    assert "max_file_bytes = 5_000_000" in (DATA / "schema.toml").read_text(encoding="utf-8")

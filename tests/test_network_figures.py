@@ -1,0 +1,172 @@
+"""dashboard.figures.network and dashboard.figures.chain: styles, legend, escaping, size."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard import graph as G
+from dashboard.figures import chain as chain_fig
+from dashboard.figures import network as net_fig
+from tests.test_graph import entity, inline_package, source, tiny
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def real(package):
+    g = G.build_graph(package)
+    return package, g, G.layout(g)
+
+
+def hostile():
+    """The tiny package with markup and TeX in every kind of text a figure shows."""
+    pkg = tiny()
+    ents = pkg.entities
+    ents.loc[ents["id"] == "C_SUP", "name"] = XSS
+    ents.loc[ents["id"] == "O_PROD", "name"] = "$\\href{javascript:alert(1)}{x}$ & <b>bold</b>"
+    ents.loc[ents["id"] == "C_SUP", "country"] = "<script>alert(2)</script>"
+    pkg.relationships.loc[0, "evidence"] = "<a href='javascript:alert(3)'>cable</a>"
+    pkg.goods.loc[0, "item"] = "<svg onload=alert(4)>"
+    pkg.systems.loc[0, "name"] = "<i>Missile</i>"
+    return G.build_graph(pkg)
+
+
+def _strings(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings(v)
+
+
+def _assert_escaped(fig_json: str):
+    doc = json.loads(fig_json)
+    text = "\n".join(_strings(doc))
+    for raw in ("<img", "<script", "<svg", "<a href", "<b>", "<i>", "$\\href"):
+        assert raw not in text, raw
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text  # shown literally
+
+
+def test_markup_in_data_is_escaped_in_network_figure():
+    g = hostile()
+    fig = net_fig.network_figure(g, G.layout(g), highlight=["C_SUP"])
+    _assert_escaped(fig.to_json())
+    assert "&lt;svg onload=alert(4)&gt;" in fig.to_json()
+
+
+def test_markup_in_data_is_escaped_in_chain_figure():
+    g = hostile()
+    chain = G.chain_for_system(g, "SYS")
+    fig = chain_fig.chain_figure(chain, f"Chain of {XSS}")
+    _assert_escaped(fig.to_json())
+
+
+def test_network_styles_and_legend(real):
+    _, g, pos = real
+    fig = net_fig.network_figure(g, pos)
+    by_name = {t.name: t for t in fig.data}
+    solid, dashed = by_name[net_fig.SOLID_NAME], by_name[net_fig.DASHED_NAME]
+    assert net_fig.DASHED_NAME == "dashed = inferred or unverified"
+    assert solid.line.dash == "solid" and dashed.line.dash == "dash"
+    # Each inferred/unverified edge is in the dashed trace, each other edge in the solid one.
+    assert any(c in ("inferred", "unverified") for _, _, c in g.edges(data="confidence"))
+    assert dashed.x.count(None) > 0 and solid.x.count(None) > 0
+    for kind, (colour, symbol, _) in net_fig.KIND_STYLES.items():
+        if kind in by_name:
+            assert by_name[kind].marker.color == colour and by_name[kind].marker.symbol == symbol
+    assert {"person", "company", "government", "network", "group", "system", "goods"} <= set(by_name)
+    assert "C_COSAILING" not in list(by_name["person"].customdata)  # one trace per kind
+    company = by_name["company"]
+    j = list(company.customdata).index("C_COSAILING")
+    hover = company.hovertext[j]
+    assert "COSAILING BUSINESS TRADING COMPANY LIMITED" in hover and "kind: company" in hover and "country: China" in hover
+    assert fig.layout.xaxis.visible is False
+
+
+def test_dashed_edges_are_exactly_the_weak_ones():
+    g = G.build_graph(tiny())
+    pos = G.layout(g)
+    fig = net_fig.network_figure(g, pos)
+    by_name = {t.name: t for t in fig.data}
+    dashed = by_name[net_fig.DASHED_NAME]
+    # tiny(): weak edges are produces (inferred) and C_SUP member_of (inferred).
+    assert len([x for x in dashed.x if x is None]) == 2
+    solid = by_name[net_fig.SOLID_NAME]
+    # R1 (stated), R2 (seed-only), P_BOSS member_of (secondhand), C_SUP->G1, G1->C_FRONT, C_SUP->G2
+    assert len([x for x in solid.x if x is None]) == 6
+
+
+def test_whole_real_network_is_small_and_deterministic(real):
+    _, g, pos = real
+    first = net_fig.network_figure(g, pos).to_json()
+    assert len(first.encode()) < 1_000_000
+    g2 = G.build_graph(real[0])
+    assert net_fig.network_figure(g2, G.layout(g2)).to_json() == first
+
+
+def test_highlight_and_truncation_note(real):
+    _, g, _ = real
+    sub = G.neighbourhood(g, ["C_COSAILING"], radius=3, max_nodes=8)
+    fig = net_fig.network_figure(sub, G.layout(sub), highlight=["C_COSAILING", "NOT_THERE"])
+    selected = [t for t in fig.data if t.name == "selected"]
+    assert len(selected) == 1 and len(selected[0].x) == 1
+    assert any("limit reached" in a.text for a in fig.layout.annotations)
+    labels = [t for t in fig.data if t.name == "company"][0].text
+    assert any("COSAILING" in (x or "") for x in labels)
+
+
+def test_empty_network_figure_says_so():
+    import networkx as nx
+
+    fig = net_fig.network_figure(nx.MultiDiGraph(), {})
+    assert any("Nothing matches" in a.text for a in fig.layout.annotations)
+
+
+def test_chain_figure_weak_links_are_pale_and_labelled(real):
+    _, g, _ = real
+    chain = G.chain_for_system(g, "SEJJIL")
+    fig = chain_fig.chain_figure(chain, "Sejjil")
+    sankey = fig.data[0]
+    assert sankey.type == "sankey"
+    labels = list(sankey.node.label)
+    ids = [n["id"] for n in chain["nodes"]]
+    assert len(labels) == len(ids)
+    assert labels[ids.index("O_SBIG")].endswith("(inferred)")
+    assert labels[ids.index("goods:G05")].endswith("(seed-only)")
+    colours = dict(zip(list(sankey.link.label), list(sankey.link.color)))
+    assert colours["produces (inferred)"] == chain_fig.WEAK_LINK_COLOUR and colours["produces (inferred)"].endswith("0.25)")
+    for link, colour, label in zip(chain["links"], sankey.link.color, sankey.link.label):
+        assert label.endswith(f"({link['confidence']})")
+        if link["confidence"] in ("inferred", "unverified"):
+            assert colour.endswith(",0.25)")
+        else:
+            assert colour.endswith(",0.7)")
+    legend = [t.name for t in fig.data[1:]]
+    assert any("inferred or unverified" in n for n in legend)
+    note = fig.layout.annotations[0].text
+    assert "What the sources do not support" in note
+    assert note.count("\u2022") == len(chain["gaps"])  # one bullet per gap
+    assert len(fig.to_json().encode()) < 200_000
+
+
+def test_chain_figure_cuts_big_chains_and_says_so():
+    pkg = inline_package(
+        sources=[source("SRC_A")],
+        entities=[entity("O_P", "Producer", "government")] + [entity(f"C_{i}", f"Firm {i}", "company") for i in range(30)],
+        systems=[{"id": "S", "name": "Sys", "class": "MRBM", "propellant": "solid", "producer": "O_P",
+                  "producer_confidence": "stated", "producer_basis": "a cable", "sources": ("SRC_A",)}],
+        goods=[{"id": f"G{i}", "item": f"item {i}", "category": "materials", "supplier": f"C_{i}", "recipient": "O_P",
+                "status": "supplied", "evidence": "e", "source": "SRC_A", "date": "2008", "confidence": "stated"} for i in range(30)],
+    )
+    g = G.build_graph(pkg)
+    chain = G.chain_for_system(g, "S")
+    assert len(chain["nodes"]) == 2 + 30 + 30
+    fig = chain_fig.chain_figure(chain, "S", max_nodes=20)
+    assert len(fig.data[0].node.label) == 20
+    assert "Showing 20 of 62 chain elements" in fig.layout.annotations[0].text
+    assert all(s < 20 and t < 20 for s, t in zip(fig.data[0].link.source, fig.data[0].link.target))
