@@ -117,7 +117,9 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figu
     sankey = go.Sankey(
         arrangement="fixed",  # our columns and rows; "snap" may push nodes out of the plot
         node=dict(
-            label=[_node_label(n, n["id"] in weak_out) for n in nodes],
+            # The system (last column) is labelled by an annotation to its right instead:
+            # plotly puts last-column labels on the left, over the producer's label.
+            label=["" if n["layer"] == "system" else _node_label(n, n["id"] in weak_out) for n in nodes],
             color=[NODE_COLOURS.get(n["kind"], "#999999") for n in nodes],
             x=xs, y=ys, pad=14, thickness=14, line=dict(color="#333333", width=0.5),
             customdata=node_hover, hovertemplate="%{customdata}<extra></extra>",
@@ -147,11 +149,13 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figu
     header = ["What the sources do not support:"] if lines else []
     body = header + lines if lines else ["No gaps recorded."]
     gap_px = GAP_LINE_PX * len(body) + 20
+    system_labels = [len(_short(n["label"])) for n in nodes if n["layer"] == "system"]
+    right_px = 14 + 8 * max(system_labels, default=0)
     chart_px = max(380, 34 * max((len(m) for m in per_layer.values()), default=1) + 120)
     fig.update_layout(
         title=dict(text=plain_text(title), x=0.01, xanchor="left", font=dict(family=FONT, size=16)),
         font=dict(family=FONT, size=11, color="#222222"),
-        height=chart_px + gap_px, margin=dict(l=10, r=10, t=50, b=gap_px + 10),
+        height=chart_px + gap_px, margin=dict(l=10, r=right_px, t=50, b=gap_px + 10),
         paper_bgcolor="white", plot_bgcolor="white",
         xaxis=dict(visible=False), yaxis=dict(visible=False),
         legend=dict(orientation="h", x=0.0, y=1.0, yanchor="bottom", xanchor="left", font=dict(size=11)),
@@ -160,6 +164,11 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figu
             yshift=-14, align="left", showarrow=False, font=dict(family=FONT, size=11, color="#333333"),
         )],
     )
+    for n in nodes:
+        if n["layer"] == "system":
+            fig.add_annotation(text=_node_label(n, False), xref="paper", yref="paper", x=1.0, y=1 - ys[index[n["id"]]],
+                               xanchor="left", yanchor="middle", xshift=4, showarrow=False,
+                               font=dict(family=FONT, size=12, color="#111111"))
     if not nodes:
         fig.add_annotation(text="Nothing to draw: no producer or supplier is named in the data.", xref="paper",
                            yref="paper", x=0.5, y=0.5, showarrow=False)
