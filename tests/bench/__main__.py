@@ -24,7 +24,8 @@ def main() -> int:
     print(f"| {'benchmark':<{width}} | value | unit | goal |")
     print(f"|{'-' * (width + 2)}|------:|------|------|")
     for r in rows:
-        print(f"| {r['name']:<{width}} | {r['value']:.3g} | {r['unit']} | {r['goal']} |")
+        value = f"{r['value']:.3g}" if isinstance(r["value"], (int, float)) else str(r["value"])
+        print(f"| {r['name']:<{width}} | {value} | {r['unit']} | {r['goal'] or ''} |")
     return 0
 
 
