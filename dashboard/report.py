@@ -60,11 +60,20 @@ def report_figure(pkg: Package, countries: dict, view, figure: str, date: str | 
     return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Entity network; dashed links are inferred or unverified."))
 
 
-def network_subgraph(g, view):
-    """The neighbourhood of the selected entity, else the network of the selected systems."""
+def network_subgraph(g, view, networks=(), kinds=(), countries=(), confidence=(), max_nodes: int = 300):
+    """The filtered network: around the selected entity if any, else the selected systems'.
+
+    At most ``max_nodes`` nodes (the neighbourhood of the selection, not the whole hairball).
+    """
+    by_system = not (view.entity or networks or kinds or countries)  # other filters span all systems
+    filtered = graph.filter_graph(g, systems=view.systems if by_system else (), networks=networks,
+                                  kinds=kinds, countries=countries, confidence=confidence)
     if view.entity:
-        return graph.neighbourhood(g, [view.entity], radius=2)
-    return graph.filter_graph(g, systems=view.systems)
+        base = filtered if view.entity in filtered else g
+        return graph.neighbourhood(base, [view.entity], radius=2, max_nodes=max_nodes)
+    if filtered.number_of_nodes() > max_nodes:
+        return graph.neighbourhood(filtered, sorted(filtered.nodes)[:max_nodes], radius=0, max_nodes=max_nodes)
+    return filtered
 
 
 def _map(pkg: Package, countries: dict, view, date: str) -> go.Figure:

@@ -95,8 +95,32 @@ def test_a_few_random_queries_through_the_app():
 
 @pytest.mark.parametrize("page", ["app_pages/systems.py", "app_pages/sources.py", "app_pages/supply_chain.py"])
 def test_every_page_runs(page):
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=120).run()  # run once before switching pages
     at.switch_page(page).run()
+    assert not at.exception
+    assert at.title[0].value == {"app_pages/systems.py": "Systems", "app_pages/sources.py": "Sources",
+                                 "app_pages/supply_chain.py": "Supply chain"}[page]
+
+
+def test_supply_chain_profile_of_cosailing():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["entity"] = "C_COSAILING"
+    at.run()
+    at.switch_page("app_pages/supply_chain.py").run()
+    assert not at.exception
+    text = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert "YUE, Richard" in text and "Qingdao" in text and "2017-02-03" in text
+    assert "Cables reveal Chinese connection" in text  # the seed article, cited
+
+
+def test_supply_chain_filters_never_raise():
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("app_pages/supply_chain.py").run()
+    by_label = {m.label: m for m in at.multiselect}
+    by_label["Network"].set_value(["N_ASGHARZADEH"]).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    by_label = {m.label: m for m in at.multiselect}
+    by_label["Confidence"].set_value(["inferred"]).run()
     assert not at.exception
 
 

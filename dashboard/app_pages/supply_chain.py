@@ -40,8 +40,17 @@ with st.expander("What the sources do not support", expanded=False):
 state.share_panel(view, "chain")
 
 st.subheader("Network")
-st.caption("Dashed links are inferred or unverified; solid links are stated by a source (primary, secondhand or seed).")
-sub = network_subgraph(g, view)
+st.caption("Dashed links are inferred or unverified; solid links are stated by a source (primary, secondhand or seed). "
+           "The network shows the selected entity's neighbourhood, else the selected system's, filtered below.")
+ents = pkg.entities
+f1, f2, f3, f4 = st.columns(4)
+networks = f1.multiselect("Network", sorted(ents.loc[ents["kind"] == "network", "id"]), format_func=entities.get)
+kinds = f2.multiselect("Entity kind", sorted(set(ents["kind"])))
+countries = f3.multiselect("Country", sorted({c for c in ents["country"] if c}))
+confidence = f4.multiselect("Confidence", ["stated", "secondhand", "seed-only", "unverified", "inferred"])
+sub = network_subgraph(g, view, tuple(networks), tuple(kinds), tuple(countries), tuple(confidence))
+if sub.number_of_nodes() == 0:
+    st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
 
 if entity:
