@@ -124,6 +124,9 @@ class AppServer:
         gone, alive = psutil.wait_procs(survivors, timeout=5)
         for child in alive:
             child.kill()
+        if self.log_path.exists():  # keep the server log next to the screenshots
+            (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.log_path, ARTIFACTS / "logs" / self.log_path.name)
         assert not survivors, f"server on port {self.port} left orphans: {[p.pid for p in survivors]}"
 
 
@@ -370,6 +373,7 @@ class PageSpec:
     path: str                  # URL path, e.g. "/systems"
     title: str                 # regex the page's first heading (st.title) must match
     deck: bool = False         # page draws a pydeck map (a deck.gl canvas)
+    plotly: bool = False       # page draws at least one plotly chart
     default_rank: int | None = None  # which page "/" shows: lowest rank among pages that exist
 
     @property
@@ -384,40 +388,29 @@ PAGES: list[PageSpec] = [
     PageSpec("/map", r"map|range|reach", deck=True, default_rank=0),
     PageSpec("/systems", r"^Systems$", default_rank=1),
     PageSpec("/sources", r"^Sources$"),
-    PageSpec("/supply-chain", r"supply"),
+    PageSpec("/supply-chain", r"supply", plotly=True),
 ]
 BY_PATH = {p.path: p for p in PAGES}
 
 NOT_FOUND_TEXT = "does not seem to exist"
 HEADING = "[data-testid='stMain'] h1"
 
-@dataclass(frozen=True)
-class AppPages:
-    """What the running app offers: its navigation and the page "/" shows."""
-
-    nav_paths: frozenset[str]   # URL paths of the sidebar links ("/" = the default page)
-    root_heading: str
-    default: PageSpec | None    # the PAGES entry "/" shows (None: none matches)
-
-    def has(self, spec: PageSpec) -> bool:
-        return spec == self.default or spec.path in self.nav_paths
-
-    def url_path(self, spec: PageSpec) -> str:
-        """Where the page is served: Streamlit serves the default page at "/" only."""
-        return "/" if spec == self.default else spec.path
+_defaults: dict[str, PageSpec] = {}  # base URL -> the PAGES entry "/" shows
 
 
-_app_pages: dict[str, AppPages] = {}  # base URL -> what that server offers
+def heading_text(page, polls: int = 8) -> str:
+    """Text of the page's first h1, or "" when there is none.
 
-
-def heading_text(page, timeout_ms: float = 30_000) -> str:
-    """Text of the page's first h1, or "" when there is none."""
-    heading = page.locator(HEADING).first
-    try:
-        heading.wait_for(state="visible", timeout=timeout_ms)
-    except Exception:
-        return ""
-    return heading.inner_text().strip()
+    Call after wait_for_app: by then the script has sent every element. Polls with
+    count() rather than a timed wait: a renderer busy drawing a map delays each call
+    but cannot make it time out, so a slow machine gives no false "no heading".
+    """
+    heading = page.locator(HEADING)
+    for _ in range(polls):
+        if heading.count():
+            return heading.first.inner_text().strip()
+        page.wait_for_timeout(250)
+    return ""
 
 
 def not_found_shown(page, log: "PageLog | None" = None) -> bool:
@@ -425,30 +418,6 @@ def not_found_shown(page, log: "PageLog | None" = None) -> bool:
     if log is not None and any(NOT_FOUND_TEXT in text for text, _ in log.console_errors):
         return True
     return page.get_by_text(NOT_FOUND_TEXT).count() > 0
-
-
-def app_pages(page, base_url: str) -> AppPages:
-    """Probe the app once per server: open "/", read the sidebar links and the heading.
-
-    Streamlit serves the default page at "/" and answers its url_path with "Page not
-    found", so the default page is recognised by the heading "/" shows (the first of the
-    default candidates, by rank, whose title matches).
-    """
-    if base_url not in _app_pages:
-        page.goto(base_url + "/")
-        wait_for_app(page)
-        heading = heading_text(page)
-        paths = frozenset(
-            urlsplit(href).path or "/"
-            for href in page.locator("[data-testid='stSidebarNav'] a").evaluate_all("els => els.map(e => e.href)")
-        )
-        if not paths:  # e.g. the validation error page: never let that turn into skips
-            alerts = " | ".join(page.get_by_test_id("stAlert").all_inner_texts())
-            pytest.fail(f"{base_url}/ shows no page navigation; heading {heading!r}; alerts: {alerts[:800]!r}")
-        candidates = sorted((p for p in PAGES if p.default_rank is not None), key=lambda p: p.default_rank)
-        default = next((spec for spec in candidates if spec.heading_matches(heading)), None)
-        _app_pages[base_url] = AppPages(paths, heading, default)
-    return _app_pages[base_url]
 
 
 def open_page(page, url: str, log: "PageLog | None" = None) -> str:
@@ -459,26 +428,48 @@ def open_page(page, url: str, log: "PageLog | None" = None) -> str:
     return heading_text(page)
 
 
-def open_spec(page, base_url: str, spec: PageSpec, log: "PageLog | None" = None, query: str = "") -> str:
-    """Open ``spec``'s page (at "/" if it is the default); skip if the app lacks it."""
-    pages = app_pages(page, base_url)
-    if not pages.has(spec):
-        pytest.skip(f"{spec.path} is not in the app yet (no sidebar link; '/' shows {pages.root_heading!r})")
-    if log is not None:
-        log.clear()  # the probe's own requests and messages are not this page's
-    return open_page(page, base_url + pages.url_path(spec) + query, log)
-
-
 def default_page(page, base_url: str) -> PageSpec:
-    """The PAGES entry that "/" shows; fails when the root heading matches no candidate."""
-    pages = app_pages(page, base_url)
-    assert pages.default is not None, f"'/' shows {pages.root_heading!r}, which matches no default candidate in PAGES"
-    return pages.default
+    """The PAGES entry "/" shows: the best-ranked default candidate matching its heading."""
+    if base_url not in _defaults:
+        heading = open_page(page, base_url + "/")
+        candidates = sorted((p for p in PAGES if p.default_rank is not None), key=lambda p: p.default_rank)
+        found = next((spec for spec in candidates if spec.heading_matches(heading)), None)
+        if found is None:
+            alerts = " | ".join(page.get_by_test_id("stAlert").all_inner_texts())
+            pytest.fail(f"'/' shows heading {heading!r}, which matches no default candidate in PAGES; alerts: {alerts[:800]!r}")
+        _defaults[base_url] = found
+    return _defaults[base_url]
+
+
+def try_open(page, base_url: str, spec: PageSpec, log: "PageLog | None" = None, query: str = "") -> str | None:
+    """Open ``spec``'s page; return its heading, or None when the app does not have it.
+
+    Streamlit answers the default page's url_path with "Page not found" and serves it at
+    "/" only (unless the app adds an alias), so a default candidate is also tried at "/".
+    """
+    page.goto(base_url + spec.path + query)
+    wait_for_app(page)
+    if not not_found_shown(page, log):
+        return heading_text(page)
+    if spec.default_rank is None or default_page(page, base_url) != spec:
+        return None
+    if log is not None:
+        log.clear()  # the not-found detour is not this page's doing
+    return open_page(page, base_url + "/" + query, log)
+
+
+def open_spec(page, base_url: str, spec: PageSpec, log: "PageLog | None" = None, query: str = "") -> str:
+    """Open ``spec``'s page and return its heading; skip the test if the app lacks the page."""
+    heading = try_open(page, base_url, spec, log, query)
+    if heading is None:
+        pytest.skip(f"{spec.path} is not in the app yet (Streamlit: page not found)")
+    return heading
 
 
 # ------------------------------------------------------------------------------ charts
 
 DECK_CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"
+PLOTLY_SVG = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
 
 
 def canvas_drawn(page, selector: str = DECK_CANVAS, timeout_s: float = 20.0, min_colours: int = 4) -> bool:
@@ -495,18 +486,19 @@ def canvas_drawn(page, selector: str = DECK_CANVAS, timeout_s: float = 20.0, min
     canvas.wait_for(state="visible", timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     while True:
-        shot = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB").resize((160, 120))
-        if len(set(shot.getdata())) >= min_colours:
+        shot = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB").resize((160, 120), Image.NEAREST)
+        if len(shot.getcolors(maxcolors=160 * 120) or ()) >= min_colours:
             return True
         if time.monotonic() > deadline:
             return False
         page.wait_for_timeout(500)
 
 
-def exercise(page, hover_grid: tuple[int, int] = (5, 3), on_hover=None) -> None:
+def exercise(page, hover_grid: tuple[int, int] | None = (5, 3), on_hover=None) -> None:
     """Open every expander, then hover and scroll every table and chart on the page.
 
-    ``on_hover(page)`` is called after each chart hover (e.g. to read a tooltip).
+    ``on_hover(page)`` is called after each hover (e.g. to read a tooltip). With
+    ``hover_grid=None`` only the expanders are opened.
     """
     for details in page.locator("[data-testid='stExpander'] details").all():
         if not details.evaluate("d => d.open"):
@@ -515,6 +507,8 @@ def exercise(page, hover_grid: tuple[int, int] = (5, 3), on_hover=None) -> None:
             summary.click()
     if page.locator("[data-testid='stExpander']").count():
         wait_for_app(page, settle_ms=200)
+    if hover_grid is None:
+        return
     charts = "[data-testid='stDeckGlJsonChart'], [data-testid='stPlotlyChart'], [data-testid='stVegaLiteChart']"
     for element in [*page.get_by_test_id("stDataFrame").all(), *page.locator(charts).all()]:
         element.scroll_into_view_if_needed()

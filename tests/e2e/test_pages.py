@@ -13,31 +13,35 @@ import threading
 from functools import partial
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     ARTIFACTS,
     DECK_CANVAS,
+    PLOTLY_SVG,
     BY_PATH,
     PAGES,
     canvas_drawn,
     console_errors,
     default_page,
     external_requests,
-    app_pages,
+    heading_text,
+    open_page,
     open_spec,
     settle_network,
+    try_open,
     wait_for_app,
 )
 
 pytestmark = pytest.mark.browser
 
-# Deep links: (page path, query); "/" is whichever page is the default.
+# Deep links: (page path, query, text the page must then show); "/" is the default page.
 DEEP_LINKS = [
-    ("/", "?embed=true"),
-    ("/", "?systems=SHAHAB3,SEJJIL&from=semnan&claim=max"),
-    ("/systems", "?embed=true"),
-    ("/sources", "?embed=true&embed_options=show_toolbar"),
-    ("/supply-chain", "?embed=true"),
+    ("/", "?embed=true", None),
+    ("/", "?systems=SHAHAB3,SEJJIL&from=semnan&claim=max", "measured from Semnan"),
+    ("/systems", "?embed=true", None),
+    ("/sources", "?embed=true&embed_options=show_toolbar", None),
+    ("/supply-chain", "?embed=true", None),
 ]
 
 
@@ -55,6 +59,9 @@ def _check_page(page, page_log, spec, heading: str, shot_name: str, embedded: bo
         assert spec.deck, f"{spec.path}: embedded page shows no heading and no map; alerts: {alerts!r}"
     if spec.deck:
         assert canvas_drawn(page), f"{spec.path}: the deck.gl canvas stayed blank"
+    if spec.plotly:
+        expect(page.locator(PLOTLY_SVG).first).to_be_visible(timeout=20_000)
+    page.locator("[data-testid='stMain']").evaluate("e => e.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"{shot_name}.png"), full_page=True)
     settle_network(page, page_log)
     assert page.get_by_test_id("stException").count() == 0, "an exception box is shown"
@@ -69,24 +76,36 @@ def test_page(page, page_log, app_server, spec):
     _check_page(page, page_log, spec, heading, f"page_{spec.slug}")
 
 
-def test_root_shows_default_page(page, app_server):
-    """"/" shows the best-ranked default candidate the app has (test_page checks it in full)."""
-    pages = app_pages(page, app_server.url)
-    spec = default_page(page, app_server.url)
-    better = [p.path for p in PAGES
-              if p.default_rank is not None and p.default_rank < spec.default_rank and p.path in pages.nav_paths]
-    assert not better, f"'/' shows {spec.path}, but {better} exist and should be the default"
+def test_root_shows_default_page(page, page_log, app_server):
+    """"/" shows the best-ranked default candidate the app has."""
+    page_log.clear()
+    spec = default_page(page, app_server.url)  # loads "/" unless another test already did
+    if page.url.rstrip("/") != app_server.url:
+        heading = open_page(page, app_server.url + "/", page_log)
+    else:
+        heading = heading_text(page)
+    _check_page(page, page_log, spec, heading, "page_root")
+    for better in PAGES:
+        if better.default_rank is not None and better.default_rank < spec.default_rank:
+            assert try_open(page, app_server.url, better) is None, f"'/' shows {spec.path}, but {better.path} exists and ranks first"
 
 
-@pytest.mark.parametrize("path, query", DEEP_LINKS, ids=[p + q for p, q in DEEP_LINKS])
-def test_deep_link(page, page_log, app_server, path, query):
-    spec = default_page(page, app_server.url) if path == "/" else BY_PATH[path]
-    heading = open_spec(page, app_server.url, spec, page_log, query)
+@pytest.mark.parametrize("path, query, shows", DEEP_LINKS, ids=[p + q for p, q, _ in DEEP_LINKS])
+def test_deep_link(page, page_log, app_server, path, query, shows):
+    if path == "/":
+        spec = default_page(page, app_server.url)
+        page_log.clear()
+        heading = open_page(page, app_server.url + "/" + query, page_log)
+    else:
+        spec = BY_PATH[path]
+        heading = open_spec(page, app_server.url, spec, page_log, query)
     if "embed=true" in query:
         # Embedded: no toolbar / main menu (unless embed_options asks for the toolbar).
         menus = page.get_by_test_id("stMainMenu").count()
         assert menus == (1 if "show_toolbar" in query else 0), f"{menus} main menu(s) in embed mode"
-    _check_page(page, page_log, spec, heading, f"deeplink_{_shot_name(path + query)}", embedded="embed=true" in query)
+    if shows:
+        assert shows in page.locator("[data-testid='stMain']").inner_text(), f"the page does not say {shows!r}"
+    _check_page(page, page_log, spec, heading, f"deeplink_{_shot_name((path if path != '/' else 'root') + query)}", embedded="embed=true" in query)
 
 
 # ------------------------------------------------------------------------------ iframe
@@ -132,8 +151,6 @@ def host_page(app_server):
 
 
 def test_app_renders_in_cross_origin_iframe(page, page_log, app_server, host_page):
-    from playwright.sync_api import expect
-
     expected = default_page(page, app_server.url)
     page_log.clear()
     page.goto(host_page)
@@ -143,7 +160,7 @@ def test_app_renders_in_cross_origin_iframe(page, page_log, app_server, host_pag
     # The frame's content, through a frame locator: the page title, or (a page that leads
     # with its map when embedded) a drawn deck.gl canvas.
     app = page.frame_locator("iframe#app")
-    expect(app.get_by_test_id("stSidebarNav")).to_be_attached(timeout=15_000)
+    expect(app.get_by_test_id("stMain")).to_be_attached(timeout=15_000)
     headings = app.locator("[data-testid='stMain'] h1")
     if headings.count():
         title = headings.first.inner_text().strip()
