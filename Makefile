@@ -11,7 +11,7 @@ CONSTRAINTS := .ci/constraints.txt
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench validate audit chromium clean
+.PHONY: run test test-fast load bench validate audit chromium clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ run: $(STAMP)
 chromium:
 	@sh .ci/ensure-chromium
 
+# Everything but the load suite (unit, AppTest, export, browser end-to-end and security).
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Load: 10 concurrent browser sessions x 3 cycles, server memory per cycle (~12 min here).
+load: $(STAMP) chromium
+	$(BIN)/python -m pytest -m slow -s $(PYTEST_ARGS)
 
 # Quick loop while developing: no browser, no load tests.
 test-fast: $(STAMP)
