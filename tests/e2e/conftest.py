@@ -79,7 +79,8 @@ class AppServer:
     log_path: Path
     proc: subprocess.Popen
     env: dict[str, str]
-    _family: list[int] = field(default_factory=list)
+    _family: dict[int, psutil.Process] = field(default_factory=dict)
+    _stopped: bool = False
 
     @property
     def url(self) -> str:
@@ -96,14 +97,25 @@ class AppServer:
             return False
 
     def remember_children(self) -> None:
+        """Note every descendant and every member of the server's process group (its session)."""
         try:
-            kids = psutil.Process(self.proc.pid).children(recursive=True)
+            found = psutil.Process(self.proc.pid).children(recursive=True)
         except psutil.NoSuchProcess:
-            return
-        self._family.extend(k.pid for k in kids if k.pid not in self._family)
+            found = []
+        for proc in psutil.process_iter():
+            try:
+                if proc.pid != self.proc.pid and os.getpgid(proc.pid) == self.proc.pid:
+                    found.append(proc)
+            except (ProcessLookupError, psutil.Error):
+                pass
+        for proc in found:
+            self._family.setdefault(proc.pid, proc)  # Process objects: safe against PID reuse
 
     def stop(self) -> None:
         """Terminate, then kill, the server and anything it started; assert none survive."""
+        if self._stopped:
+            return
+        self._stopped = True
         if self.proc.poll() is None:
             self.remember_children()
             self.proc.terminate()
@@ -112,39 +124,45 @@ class AppServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-        survivors = []
-        for pid in self._family:
+        survivors = [p for p in self._family.values() if _alive(p)]
+        for child in survivors:
             try:
-                child = psutil.Process(pid)
-                if child.status() != psutil.STATUS_ZOMBIE:
-                    child.terminate()
-                    survivors.append(child)
+                child.terminate()
             except psutil.NoSuchProcess:
                 pass
-        gone, alive = psutil.wait_procs(survivors, timeout=5)
+        _, alive = psutil.wait_procs(survivors, timeout=5)
         for child in alive:
-            child.kill()
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
         if self.log_path.exists():  # keep the server log next to the screenshots
             (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.log_path, ARTIFACTS / "logs" / self.log_path.name)
         assert not survivors, f"server on port {self.port} left orphans: {[p.pid for p in survivors]}"
 
 
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path) -> AppServer:
     env = {k: v for k, v in os.environ.items() if k not in APP_ENV_VARS}
     env.update({"DASHBOARD_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     env.update(extra_env or {})
-    last_log = ""
-    for attempt in range(3):  # like Streamlit's own e2e: a port grabbed meanwhile gets a retry
+    log_text = ""
+    for _attempt in range(3):  # like Streamlit's own e2e: a port taken meanwhile gets a retry
         port = free_port()
         log_path = log_dir / f"streamlit-{port}.log"
-        log = open(log_path, "wb")
-        proc = subprocess.Popen(
-            [streamlit_executable(), "run", "dashboard/app.py", "--server.port", str(port)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(
+                [streamlit_executable(), "run", "dashboard/app.py", "--server.port", str(port)],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         server = AppServer(port, data_dir, log_path, proc, env)
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         while time.monotonic() < deadline and proc.poll() is None:
@@ -152,9 +170,12 @@ def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path) -> A
                 server.remember_children()
                 return server
             time.sleep(0.2)
-        last_log = server.log_text()
+        exited = proc.poll() is not None
+        log_text = server.log_text()
         server.stop()
-    pytest.fail(f"streamlit did not report healthy within {HEALTH_TIMEOUT_S} s; last log:\n{last_log[-3000:]}")
+        if not exited:
+            break  # alive but never healthy: a retry would not help
+    pytest.fail(f"streamlit did not report healthy within {HEALTH_TIMEOUT_S} s; log:\n{log_text[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -316,7 +337,7 @@ def wait_for_app(target, timeout_ms: float = 30_000, settle_ms: int = 300) -> No
     target.wait_for_timeout(settle_ms)
 
 
-def settle_network(page, log: PageLog, quiet_ms: int = 600, max_ms: int = 5000) -> None:
+def settle_network(page, log: PageLog, quiet_ms: int = 400, max_ms: int = 5000) -> None:
     """Wait until no new request has been logged for ``quiet_ms`` (late favicons, chunks)."""
     waited, seen = 0, -1
     while waited < max_ms:
@@ -494,7 +515,7 @@ def canvas_drawn(page, selector: str = DECK_CANVAS, timeout_s: float = 20.0, min
         page.wait_for_timeout(500)
 
 
-def exercise(page, hover_grid: tuple[int, int] | None = (5, 3), on_hover=None) -> None:
+def exercise(page, hover_grid: tuple[int, int] | None = (5, 3), on_hover=None, sweep: int = 30) -> None:
     """Open every expander, then hover and scroll every table and chart on the page.
 
     ``on_hover(page)`` is called after each hover (e.g. to read a tooltip). With
@@ -516,13 +537,15 @@ def exercise(page, hover_grid: tuple[int, int] | None = (5, 3), on_hover=None) -
         if not box or box["width"] < 4 or box["height"] < 4:
             continue
         cols, rows = hover_grid
-        for i in range(cols):
-            for j in range(rows):
-                page.mouse.move(box["x"] + box["width"] * (i + 0.5) / cols,
-                                box["y"] + box["height"] * (j + 0.5) / rows)
-                page.wait_for_timeout(60)
-                if on_hover is not None:
-                    on_hover(page)
+        points = [(box["width"] * (i + 0.5) / cols, box["height"] * (j + 0.5) / rows)
+                  for i in range(cols) for j in range(rows)]
+        if element.get_attribute("data-testid") == "stDeckGlJsonChart":  # maps: also sweep the middle line
+            points += [(box["width"] * (k + 0.5) / sweep, box["height"] / 2) for k in range(sweep)]
+        for x, y in points:
+            page.mouse.move(box["x"] + x, box["y"] + y)
+            page.wait_for_timeout(60)
+            if on_hover is not None:
+                on_hover(page)
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.wheel(0, 300)
         page.wait_for_timeout(100)
