@@ -14,7 +14,7 @@ st.set_page_config(page_title="Missile ranges and supply chains", layout="wide")
 
 package, problems = state.checked_package()
 if problems:
-    st.error(f"The data package in {state.data_dir()} is invalid: {len(problems)} problem(s). Nothing is drawn from partial data.")
+    st.error(f"The data package is invalid: {len(problems)} problem(s). Nothing is drawn from partial data.")
     st.caption("Each line: FILE:LINE:COLUMN: column: what is wrong. Fix the file and reload.")
     st.code("\n".join(str(p) for p in problems[:500]), language=None)
     st.stop()

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import mapview
+from dashboard.figures.text import markdown_literal
 from dashboard.ranges import TERRITORY
 from dashboard.ui import state
 
@@ -41,7 +42,7 @@ with st.expander("Map controls", expanded=not (state.embedded() or current.brief
 
 origin_key, problem = mapview.origin_key(pkg, origin_choice, typed)
 if problem:
-    st.warning(problem)
+    st.warning(markdown_literal(problem))
 overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach)) if on)
 view = replace(current, systems=tuple(systems), origin=origin_key, claim=claim, overlays=overlays, notes=())
 if not systems:
@@ -50,9 +51,9 @@ if not systems:
 state.publish(view)
 
 result = state.map_result(view)
-st.caption(result.caption)
+st.caption(markdown_literal(result.caption))
 st.pydeck_chart(result.deck, height=620)
-st.caption(result.legend)
+st.caption(markdown_literal(result.legend))
 if not current.briefing:
     state.share_panel(view, "map")
 if reach and not current.briefing:

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import graph, tables
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
+from dashboard.figures.text import markdown_literal
 from dashboard.reach import csv_safe
 from dashboard.report import network_subgraph
 from dashboard.ui import state
@@ -55,7 +56,7 @@ st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if ent
 
 if entity:
     facts, links, goods = tables.profile_frames(graph.profile(g, pkg, entity))
-    st.subheader(f"Profile: {entities[entity]}")
+    st.subheader(f"Profile: {markdown_literal(entities[entity])}")
     st.dataframe(facts, hide_index=True, width="stretch")
     st.dataframe(links, hide_index=True, width="stretch")
     if not goods.empty:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import tables
 from dashboard.figures import ranges_chart as figures
+from dashboard.figures.text import markdown_literal
 from dashboard.ui import state
 
 pkg = state.package()
@@ -19,5 +20,5 @@ state.share_panel(state.view(), "ranges")
 st.subheader("Range claims by system")
 st.plotly_chart(figures.ranges_chart(pkg), width="stretch", config={"displaylogo": False})
 for system in pkg.systems.itertuples(index=False):
-    with st.expander(f"{system.name}: every published range figure"):
+    with st.expander(f"{markdown_literal(system.name)}: every published range figure"):
         st.dataframe(tables.claims_table(pkg, system.id), hide_index=True, width="stretch")

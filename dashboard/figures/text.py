@@ -35,3 +35,17 @@ def plain_text(s: Any) -> str:
     text = str(s)
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
     return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=&^\"'])")
+
+
+def markdown_literal(s: Any) -> str:
+    """Return ``s`` so that Streamlit's markdown (captions, labels, headers) shows it
+    literally: every ASCII punctuation mark that markdown, its ``$`` TeX, its ``:emoji:``
+    and ``:color[...]`` directives or its link/image syntax could act on is backslash-escaped
+    (CommonMark lets any ASCII punctuation be escaped). Control characters become spaces."""
+    if s is None:
+        return ""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(s))
+    return _MD_SPECIAL.sub(r"\\\1", text)

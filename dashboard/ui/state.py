@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.figures.text import markdown_literal
 from dashboard.load import Package, check_package, resolve_data_dir
 
 
@@ -172,7 +173,8 @@ def share_panel(current, figure: str) -> None:
         st.caption("Iframe snippet for an intranet page:")
         sep = "&" if query else ""
         st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
-        st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking '{marking()}':")
+        st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking "
+                   f"'{markdown_literal(marking())}':")
         cols = st.columns(3)
         for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
             col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(query, figure, fmt),
@@ -182,7 +184,7 @@ def share_panel(current, figure: str) -> None:
 def banner() -> None:
     """The marking banner, on screen as on every export."""
     from dashboard.report import marking
-    st.caption(f"**{marking()}** · data version {package().version}")
+    st.caption(f"**{markdown_literal(marking())}** · data version {package().version}")
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
