@@ -5,8 +5,9 @@ from dashboard.figures.text import markdown_literal, plain_text
 
 def test_markdown_literal_neutralises_links_images_tex_and_directives():
     out = markdown_literal("![x](http://example.invalid/x.png) $x^2$ :red[a] <b>bold</b> **b** # h")
-    for raw in ("![", "](", "$x", ":red[", "<b>", "**", "# "):
-        assert raw not in out
+    for i, ch in enumerate(out):
+        if ch in "![]()$:<>*#^" and (i == 0 or out[i - 1] != "\\"):
+            raise AssertionError(f"unescaped {ch!r} at {i} in {out!r}")
     assert out.replace("\\", "") == "![x](http://example.invalid/x.png) $x^2$ :red[a] <b>bold</b> **b** # h"
 
 
