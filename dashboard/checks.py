@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from dashboard.errors import Problem
 from dashboard.schema import Schema
+from dashboard.units import KM_PER_MILE
 
-KM_PER_MILE = 1.609344
 # A converted range may differ from stated_value * 1.609344 by rounding only.
 CONVERSION_TOLERANCE_KM = 1.0
 

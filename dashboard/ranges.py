@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.load import Package
+from dashboard.units import KM_PER_MILE
 
-KM_PER_MILE = 1.609344
 TERRITORY = "territory"
 CLAIM_MODES = ("seed", "min", "max")
 _LATLON = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")

@@ -16,7 +16,8 @@ from dashboard import geodesy
 from dashboard.basemap import country_outline
 from dashboard.figures.style import BAND_OPACITY, system_style
 from dashboard.load import Package
-from dashboard.ranges import KM_PER_MILE, Origin, band_km, claim_for_system, select_claim
+from dashboard.ranges import Origin, band_km, claim_for_system, select_claim
+from dashboard.units import KM_PER_MILE
 
 ENVELOPE_POINTS = 90
 

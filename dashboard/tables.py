@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.load import Package
+from dashboard.units import KM_PER_MILE
 
-KM_PER_MILE = 1.609344
 
 
 def _source_titles(pkg: Package, ids) -> str:

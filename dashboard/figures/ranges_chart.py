@@ -14,7 +14,6 @@ from dashboard.figures.text import plain_text
 from dashboard.load import Package
 from dashboard.ranges import band_km
 
-KM_PER_MILE = 1.609344
 
 
 def ranges_chart(pkg: Package, systems=None, title: str = "Published range claims") -> go.Figure:
