@@ -113,10 +113,6 @@ def cmd_validate(args) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 STANDARD_SET = [  # (file name, figure, query) for `dashboard export --all`
     ("map-tehran.png", "map", ""),
     ("map-territory.png", "map", "from=territory"),
@@ -155,3 +151,7 @@ def cmd_export(args) -> int:
     finally:
         export.stop()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
