@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.load import Package
-from dashboard.units import KM_PER_MILE
 
 TERRITORY = "territory"
 CLAIM_MODES = ("seed", "min", "max")

@@ -35,27 +35,23 @@ def duplicate_id_other_case(d):
     return f"places.csv:{line}:1: id:", "duplicate id 'TEHRAN'"
 
 
-def dangling_relationship(d):
-    line, col = set_cell(d, "relationships.csv", "R001", "to", "C_NOWHERE")
-    return f"relationships.csv:{line}:{col}: to:", "unknown entities id 'C_NOWHERE'"
 
 
-def dangling_source_in_list(d):
-    line, col = set_cell(d, "entities.csv", "P_QIN", "sources", "SRC_OFAC_SDN; SRC_MISSING")
-    return f"entities.csv:{line}:{col}: sources:", "unknown sources id 'SRC_MISSING'"
+def _rename_range_km_low(d) -> int:
+    """Misspell one header name; return its column position."""
+    col = column_of(d, "range_claims.csv", "range_km_low")
+    path = d / "range_claims.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",range_km_low,", ",range_km_lo,", 1), encoding="utf-8")
+    return col
 
 
 def missing_column(d):
-    path = d / "range_claims.csv"
-    text = path.read_text(encoding="utf-8").replace(",range_km_low,", ",range_km_lo,", 1)
-    path.write_text(text, encoding="utf-8")
+    _rename_range_km_low(d)
     return "range_claims.csv:1:0: range_km_low:", "missing column"
 
 
 def unknown_column(d):
-    col = column_of(d, "range_claims.csv", "range_km_low")
-    path = d / "range_claims.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",range_km_low,", ",range_km_lo,", 1), encoding="utf-8")
+    col = _rename_range_km_low(d)
     return f"range_claims.csv:1:{col}: range_km_lo:", "unknown column"
 
 
@@ -131,14 +127,6 @@ def second_seed_claim(d):
     return f"systems.csv:{line}:1: id:", "needs exactly one seed range claim in range_claims.csv, found 2"
 
 
-def miles_do_not_match(d):
-    line, col = set_cell(d, "range_claims.csv", "RC01", "range_km", "1500")
-    return f"range_claims.csv:{line}:{col}: range_km:", "does not match the stated 800 mi (= 1287 km)"
-
-
-def low_above_high(d):
-    line, col = set_cell(d, "range_claims.csv", "RC12", "range_km_low", "1400")
-    return f"range_claims.csv:{line}:{col}: range_km_low:", "must be below range_km"
 
 
 def self_link(d):
@@ -146,10 +134,6 @@ def self_link(d):
     line, col = line_of(d, "relationships.csv", "R001"), column_of(d, "relationships.csv", "to")
     return f"relationships.csv:{line}:{col}: to:", "a link from an entity to itself"
 
-
-def network_not_a_network(d):
-    line, col = set_cell(d, "entities.csv", "P_QIN", "network", "C_NINGBO")
-    return f"entities.csv:{line}:{col}: network:", "'C_NINGBO' is a company, not a network"
 
 
 def lat_without_lon(d):
@@ -171,8 +155,8 @@ def broken_basemap(d):
 CASES = {
     "duplicate id": duplicate_system,
     "duplicate id, other case": duplicate_id_other_case,
-    "dangling reference": dangling_relationship,
-    "dangling source in a list": dangling_source_in_list,
+    "dangling reference": _cell("relationships.csv", "R001", "to", "C_NOWHERE", "unknown entities id 'C_NOWHERE'"),
+    "dangling source in a list": _cell("entities.csv", "P_QIN", "sources", "SRC_OFAC_SDN; SRC_MISSING", "unknown sources id 'SRC_MISSING'"),
     "negative range": _cell("range_claims.csv", "RC05", "range_km", "-5", "must be greater than 0 km (got -5)"),
     "zero range": _cell("range_claims.csv", "RC05", "range_km", "0", "must be greater than 0 km"),
     "non-numeric range": _cell("range_claims.csv", "RC05", "range_km", "far", "not a number: 'far'"),
@@ -204,10 +188,10 @@ CASES = {
     "unclosed quote": unclosed_quote,
     "blank line": blank_line,
     "two seed claims": second_seed_claim,
-    "miles and km disagree": miles_do_not_match,
-    "band upside down": low_above_high,
+    "miles and km disagree": _cell("range_claims.csv", "RC01", "range_km", "1500", "does not match the stated 800 mi (= 1287 km)"),
+    "band upside down": _cell("range_claims.csv", "RC12", "range_km_low", "1400", "must be below range_km"),
     "link to itself": self_link,
-    "network that is a company": network_not_a_network,
+    "network that is a company": _cell("entities.csv", "P_QIN", "network", "C_NINGBO", "'C_NINGBO' is a company, not a network"),
     "latitude without longitude": lat_without_lon,
     "missing schema": missing_schema,
     "broken base map": broken_basemap,

@@ -61,10 +61,6 @@ def _countries(folder: str, fingerprint: tuple) -> dict:
     return load_countries(Path(folder) / "basemap")
 
 
-def countries() -> dict:
-    folder = data_dir()
-    return _countries(str(folder), _fingerprint(folder))
-
 
 @st.cache_data(show_spinner="Computing geodesic rings…", max_entries=64)
 def _features(folder: str, fingerprint: tuple, systems: tuple, claim: str, origin_key: str, band: bool) -> list[dict]:
@@ -73,10 +69,6 @@ def _features(folder: str, fingerprint: tuple, systems: tuple, claim: str, origi
     pkg, _ = _checked(folder, fingerprint)
     return ring_features(pkg, _countries(folder, fingerprint), systems, claim, parse_origin(origin_key, pkg), band=band)
 
-
-def features(systems: tuple, claim: str, origin_key: str, band: bool) -> list[dict]:
-    folder = data_dir()
-    return _features(str(folder), _fingerprint(folder), tuple(systems), claim, origin_key, band)
 
 
 # --------------------------------------------------------------------------- URL state
@@ -125,10 +117,6 @@ def _cities(folder: str, fingerprint: tuple):
     from dashboard.basemap import load_cities
     return load_cities(Path(folder) / "basemap")
 
-
-def cities():
-    folder = data_dir()
-    return _cities(str(folder), _fingerprint(folder))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
