@@ -7,7 +7,9 @@
   (`data_copy`) and edits only that copy, with the small helpers in tests/datafix.py.
 - Browser and export tests need Chromium; `tests/browser.py` finds it (BROWSER_PATH,
   then PATH) and those tests skip with a clear reason when there is none.
-- No network: everything a test serves listens on 127.0.0.1.
+- No network, with one exception: everything a test serves listens on 127.0.0.1; only the
+  dependency audit (tests/test_audit.py, marker `network`) asks pypi.org, and it skips with
+  its reason when the registry cannot be reached.
 """
 
 from __future__ import annotations
