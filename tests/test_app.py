@@ -59,6 +59,21 @@ def test_a_deep_link_reopens_the_same_view():
     assert at.toggle(key="map_band").value is False
 
 
+def export_buttons(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button") if "table" not in b.proto.label]
+
+
+def test_share_panel_is_sent_only_when_opened_and_links_to_this_view():
+    at = app(systems="SEJJIL", **{"from": "semnan"})
+    assert not at.code and not export_buttons(at)  # closed: nothing of the panel is sent to the browser
+    at.session_state["share_map"] = True  # what a click on the expander does
+    at.run()
+    link, snippet = (c.value for c in at.code)
+    assert link.startswith("/?") and parse_view(link[2:], load_package(DATA)).systems == ("SEJJIL",)
+    assert "from=semnan" in link and f'src="/?embed=true&{link[2:]}"' in snippet
+    assert export_buttons(at) == ["Download PNG", "Download SVG", "Download PDF"]
+
+
 @pytest.mark.parametrize("params", [
     {"from": "<script>alert(1)</script>"}, {"systems": "../../etc/passwd"}, {"claim": "\x00"},
     {"from": "95,500"}, {"overlay": "x" * 10_000}, {"entity": "<img src=x onerror=alert(1)>"},

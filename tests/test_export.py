@@ -119,6 +119,19 @@ def test_write_atomic_writes_and_replaces(tmp_path):
     assert no_part_files(tmp_path)
 
 
+def test_write_atomic_removes_temp_files_of_killed_writers_only(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a writer that died mid-write left its temp file behind
+    stale = tmp_path / f".out.png.{gone.pid}.k1ll3d.part"
+    live = tmp_path / f".out.png.{os.getpid()}.busy.part"  # a writer still at work
+    other = tmp_path / f".other.png.{gone.pid}.k1ll3d.part"  # another file's: not ours to judge
+    for part in (stale, live, other):
+        part.write_bytes(b"half a png")
+    export.write_atomic(tmp_path / "out.png", b"whole")
+    assert not stale.exists() and live.exists() and other.exists()
+    assert (tmp_path / "out.png").read_bytes() == b"whole"
+
+
 @pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
 def test_write_atomic_failure_leaves_no_partial_file(tmp_path, monkeypatch, failing):
     target = tmp_path / "report.pdf"

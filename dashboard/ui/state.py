@@ -155,7 +155,12 @@ def share_panel(current, figure: str) -> None:
     from dashboard.report import marking
     query = current.query(package())
     page = st.session_state.get("_page_path", "")
-    with st.expander("Share, embed and export", expanded=False):
+    # Lazy: the content (and the browser's code-block and download chunks) is sent only once
+    # the panel is opened, which keeps it off the map's cold start (see tests/bench).
+    panel = st.expander("Share, embed and export", key=f"share_{figure}", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         st.caption("Link to this view (relative to this dashboard's address):")
         st.code(f"/{page}?{query}" if query else f"/{page}", language=None)
         st.caption("Iframe snippet for an intranet page:")

@@ -7,7 +7,10 @@ import importlib
 import sys
 import traceback
 
-MODULES = ["tests.bench.bench_geodesy", "tests.bench.bench_app", "tests.bench.bench_graph", "tests.bench.bench_export"]
+import pytest
+
+MODULES = ["tests.bench.bench_geodesy", "tests.bench.bench_app", "tests.bench.bench_graph", "tests.bench.bench_export",
+           "tests.bench.bench_browser"]
 
 
 def main() -> int:
@@ -17,7 +20,7 @@ def main() -> int:
             rows += importlib.import_module(name).run()
         except ModuleNotFoundError as exc:
             rows.append({"name": f"{name}: not available ({exc.name})", "value": float("nan"), "unit": "", "goal": ""})
-        except Exception as exc:  # a broken benchmark must not hide the others
+        except (Exception, pytest.fail.Exception) as exc:  # a broken benchmark must not hide the others
             traceback.print_exc(file=sys.stderr)
             rows.append({"name": f"{name}: failed ({type(exc).__name__})", "value": float("nan"), "unit": "", "goal": ""})
     width = max(len(r["name"]) for r in rows)

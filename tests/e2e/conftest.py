@@ -149,7 +149,9 @@ def _alive(proc: psutil.Process) -> bool:
         return False
 
 
-def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path) -> AppServer:
+def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path,
+           script: str = "dashboard/app.py") -> AppServer:
+    """Start ``streamlit run <script>`` from the repository root and wait until healthy."""
     env = {k: v for k, v in os.environ.items() if k not in APP_ENV_VARS}
     env.update({"DASHBOARD_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     env.update(extra_env or {})
@@ -159,7 +161,7 @@ def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path) -> A
         log_path = log_dir / f"streamlit-{port}.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                [streamlit_executable(), "run", "dashboard/app.py", "--server.port", str(port)],
+                [streamlit_executable(), "run", script, "--server.port", str(port)],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )

@@ -9,6 +9,7 @@ keeps freed memory. Traffic goes to 127.0.0.1 only.
 
 from __future__ import annotations
 
+import io
 import time
 
 import psutil
@@ -55,4 +56,53 @@ def test_ten_sessions_three_cycles_memory_levels_off(start_app, browser, page_lo
     assert server.healthy()
     assert "Traceback" not in server.log_text()
     assert per_cycle[-1] <= per_cycle[0] * 1.10 + 50, f"RSS per cycle (MB): {per_cycle}"
+    assert external_requests(page_log) == []
+
+
+EXPORT_VIEWS = ["", "from=semnan", "systems=SEJJIL", "systems=GHADR1&from=territory", "claim=max",
+                "systems=SHAHAB3,SEJJIL", "from=chabahar", "systems=SHAHAB3_IMP&from=khorramabad"]
+
+
+def test_eight_concurrent_exports_each_equal_the_export_done_alone(start_app, browser, page_log):
+    """8 sessions click "Download PNG" at once on 8 views; each file equals that view's lone render."""
+    from PIL import Image
+
+    from dashboard import export
+    from dashboard.basemap import load_countries
+    from dashboard.load import load_package
+    from dashboard.report import SIZES, report_figure, today
+    from dashboard.viewstate import parse_view
+
+    server = start_app()
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+    context.on("request", lambda r: page_log.requests.append(r.url))
+    pages = [context.new_page() for _ in EXPORT_VIEWS]
+    for page, query in zip(pages, EXPORT_VIEWS):
+        page.goto(f"{server.url}/?{query}", wait_until="commit")
+    for page in pages:
+        wait_for_app(page, timeout_ms=120_000)
+        page.get_by_text("Share, embed and export").click(timeout=120_000)
+    buttons = [page.get_by_role("button", name="Download PNG") for page in pages]
+    for button in buttons:
+        button.wait_for(timeout=120_000)
+    downloads = []
+    for page, button in zip(pages, buttons):
+        page.once("download", lambda d: downloads.append(d))
+        button.click(timeout=120_000)
+    deadline = time.monotonic() + 300
+    while len(downloads) < len(EXPORT_VIEWS) and time.monotonic() < deadline:
+        pages[0].wait_for_timeout(500)
+    assert len(downloads) == len(EXPORT_VIEWS), f"{len(downloads)} of {len(EXPORT_VIEWS)} downloads arrived"
+    got = {d.page: Image.open(d.path()).convert("RGB").tobytes() for d in downloads}
+    context.close()
+
+    pkg = load_package(server.data_dir)
+    countries = load_countries(server.data_dir / "basemap")
+    width, height, scale = SIZES["report"]
+    for page, query in zip(pages, EXPORT_VIEWS):
+        alone = export.render(report_figure(pkg, countries, parse_view(query, pkg), "map", date=today()),
+                              "png", width, height, scale)
+        assert got[page] == Image.open(io.BytesIO(alone)).convert("RGB").tobytes(), f"view {query!r} differs from its lone export"
+    assert len(set(got.values())) == len(EXPORT_VIEWS)
+    assert "Traceback" not in server.log_text()
     assert external_requests(page_log) == []

@@ -180,3 +180,28 @@ def test_app_renders_in_cross_origin_iframe(page, page_log, app_server, host_pag
     assert not page_log.dialogs, page_log.dialogs
     assert console_errors(page_log) == [], console_errors(page_log)
     assert external_requests(page_log) == [], external_requests(page_log)
+
+
+# ------------------------------------------------------------------------------ share panel
+
+
+def test_share_panel_link_reopens_the_view_and_png_downloads(page, page_log, app_server):
+    """Open the panel as a user does, follow its link, and download the report PNG."""
+    spec = default_page(page, app_server.url)
+    page_log.clear()
+    open_page(page, app_server.url + "/?systems=SEJJIL&from=semnan", page_log)
+    assert page.get_by_test_id("stCode").count() == 0  # nothing sent until the panel opens
+    page.get_by_text("Share, embed and export").click()
+    link = page.get_by_test_id("stCode").first
+    expect(link).to_contain_text("systems=SEJJIL", timeout=30_000)
+    wait_for_app(page)
+    href = link.inner_text().strip()
+    assert href.startswith("/?") and "from=semnan" in href
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download PNG").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == "map.png"
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    heading = open_page(page, app_server.url + href, page_log)
+    assert "measured from Semnan" in page.locator("[data-testid='stMain']").inner_text()
+    _check_page(page, page_log, spec, heading, "share_link_followed")
