@@ -170,3 +170,18 @@ def test_chain_figure_cuts_big_chains_and_says_so():
     assert len(fig.data[0].node.label) == 20
     assert "Showing 20 of 62 chain elements" in fig.layout.annotations[0].text
     assert all(s < 20 and t < 20 for s, t in zip(fig.data[0].link.source, fig.data[0].link.target))
+
+
+@pytest.mark.parametrize("system", ["SHAHAB3", "SHAHAB3_IMP", "GHADR1", "SEJJIL"])
+def test_producer_labels_wrap_short_of_the_system_column(real, system):
+    """The producer column's labels sit right of their nodes, in the gap before the system."""
+    _, g, _ = real
+    chain = G.chain_for_system(g, system)
+    labels = dict(zip((n["id"] for n in chain["nodes"]), chain_fig.chain_figure(chain, system).data[0].node.label))
+    producers = [n["id"] for n in chain["nodes"] if n["layer"] == "producer"]
+    assert producers
+    for pid in producers:
+        lines = labels[pid].split("<br>")
+        assert all(len(line) <= chain_fig.PRODUCER_LABEL_CHARS for line in lines), lines
+    if system == "SHAHAB3":
+        assert labels["O_SHIG"] == "SHAHID HEMMAT INDUSTRIAL<br>GROUP (inferred)"

@@ -37,6 +37,7 @@ NODE_COLOURS = {
     "group": "#F0E442", "person": "#E69F00", "network": "#CC79A7",
 }
 LABEL_CHARS = 42
+PRODUCER_LABEL_CHARS = 24  # wrapped: the gap to the last column is ~a quarter of the width
 MAX_NODES = 120  # a chain larger than this is cut (synthetic data); the tables list everything
 HOVER_CHARS = 300
 WRAP = 150
@@ -70,7 +71,10 @@ def _node_label(node: dict, weak_out: bool) -> str:
         extra.append(node["confidence"])
     if weak_out:
         extra.append("inferred" if node["layer"] == "producer" else "link weak")
-    return plain_text(label + (f" ({', '.join(extra)})" if extra else ""))
+    label += f" ({', '.join(extra)})" if extra else ""
+    if node["layer"] == "producer":  # the column before the system: its label must end before the system's node
+        return "<br>".join(plain_text(line) for line in textwrap.wrap(label, PRODUCER_LABEL_CHARS))
+    return plain_text(label)
 
 
 def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figure:

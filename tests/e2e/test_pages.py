@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     default_page,
     external_requests,
     heading_text,
+    not_found_shown,
     open_page,
     open_spec,
     settle_network,
@@ -134,26 +135,36 @@ class _HostHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def host_page(app_server):
-    """http://127.0.0.1:H/host.html framing http://localhost:APP/?embed=true (cross-origin)."""
-    body = (
-        "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>Host</title></head><body>"
-        "<h1 id='host'>Intranet host page</h1>"
-        f"<iframe id='app' src='{app_server.url}/?embed=true' width='1200' height='800'></iframe>"
-        "</body></html>"
-    ).encode()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_HostHandler, body=body))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/host.html"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    """Factory: host_page(path) -> http://127.0.0.1:H/host.html framing localhost:APP<path>?embed=true.
+
+    The host is another origin (127.0.0.1 vs localhost, other port), as an intranet page is.
+    """
+    servers = []
+
+    def start(path: str) -> str:
+        body = (
+            "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>Host</title></head><body>"
+            "<h1 id='host'>Intranet host page</h1>"
+            f"<iframe id='app' src='{app_server.url}{path}?embed=true' width='1200' height='800'></iframe>"
+            "</body></html>"
+        ).encode()
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_HostHandler, body=body))
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_address[1]}/host.html"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
-def test_app_renders_in_cross_origin_iframe(page, page_log, app_server, host_page):
-    expected = default_page(page, app_server.url)
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.slug)
+def test_page_renders_in_cross_origin_iframe(page, page_log, app_server, host_page, spec):
     page_log.clear()
-    page.goto(host_page)
+    page.goto(host_page(spec.path))
     frame = page.wait_for_selector("iframe#app").content_frame()
     assert frame is not None
     wait_for_app(frame)
@@ -161,18 +172,22 @@ def test_app_renders_in_cross_origin_iframe(page, page_log, app_server, host_pag
     # with its map when embedded) a drawn deck.gl canvas.
     app = page.frame_locator("iframe#app")
     expect(app.get_by_test_id("stMain")).to_be_attached(timeout=15_000)
+    assert not not_found_shown(frame), f"{spec.path}: Streamlit says the page does not exist"
     headings = app.locator("[data-testid='stMain'] h1")
     if headings.count():
         title = headings.first.inner_text().strip()
-        assert expected.heading_matches(title), title
+        assert spec.heading_matches(title), title
     else:
-        assert expected.deck, "the framed app shows neither a title nor a map"
-    if expected.deck:
+        assert spec.deck, "the framed app shows neither a title nor a map"
+    if spec.deck:
         expect(app.locator(DECK_CANVAS).first).to_be_visible(timeout=15_000)
         assert canvas_drawn(frame), "the deck.gl canvas stayed blank inside the iframe"
+    if spec.plotly:
+        expect(app.locator(PLOTLY_SVG).first).to_be_visible(timeout=20_000)
     assert frame.get_by_test_id("stException").count() == 0
+    assert app.get_by_test_id("stMainMenu").count() == 0  # embed mode: no app menu
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "iframe_cross_origin.png"))
+    page.screenshot(path=str(ARTIFACTS / f"iframe_cross_origin_{spec.slug}.png"))
     assert page.locator("#host").inner_text() == "Intranet host page"
     settle_network(page, page_log)
     # The app talked to its own origin (localhost) from inside the 127.0.0.1 page.
