@@ -46,11 +46,13 @@ def chromium_descendants(pid: int | None = None) -> list[psutil.Process]:
 
 
 def _is_browser(proc: psutil.Process) -> bool:
-    """A Chromium process that is not the browser tests' own (playwright's driver, in the
-    same pytest process, starts those: they have a playwright ancestor)."""
+    """A Chromium process of this process's exports: not the browser tests' own (they have
+    a playwright ancestor) nor one an app server of the browser tests started for a
+    download (it has a streamlit ancestor; that server stops it when it stops)."""
     try:
         is_chromium = "chrom" in proc.name().lower() or any("chrom" in part.lower() for part in proc.cmdline()[:3])
-        return is_chromium and not any("playwright" in " ".join(a.cmdline()) for a in proc.parents())
+        others = ("playwright", "streamlit")
+        return is_chromium and not any(o in " ".join(a.cmdline()) for a in proc.parents() for o in others)
     except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
         return False
 
