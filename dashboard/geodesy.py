@@ -226,11 +226,11 @@ def geodesic_ring(lon, lat, range_km, n_points: int = 360) -> np.ndarray:
     lon, lat = _lon_lat(lon, lat)
     r_m = _range_km(range_km) * 1000.0
     n = _n_points(n_points)
-    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), _azimuths(n), np.full(n, r_m))
-    out = np.empty((n, 2))
-    out[:, 0] = lons
-    out[:, 1] = lats
-    return out
+    # inplace: the arrays are ours, so pyproj writes into them instead of copying four in
+    # and three out (a third of the time of a 360-point ring).
+    lons, lats = np.full(n, lon), np.full(n, lat)
+    GEOD.fwd(lons, lats, _azimuths(n).copy(), np.full(n, r_m), inplace=True)
+    return np.column_stack((lons, lats))
 
 
 def plotly_ring(ring_lonlat) -> dict[str, np.ndarray]:
