@@ -60,11 +60,13 @@ def report_figure(pkg: Package, countries: dict, view, figure: str, date: str | 
     return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Entity network; dashed links are inferred or unverified."))
 
 
-def network_subgraph(g, view, networks=(), kinds=(), countries=(), confidence=(), max_nodes: int = 300):
-    """The filtered network: around the selected entity if any, else the selected systems'.
+def network_subgraph(g, view, max_nodes: int = 300):
+    """The network filtered by the view's filters: around the selected entity if any, else
+    the selected systems'.
 
     At most ``max_nodes`` nodes (the neighbourhood of the selection, not the whole hairball).
     """
+    networks, kinds, countries, confidence = view.networks, view.kinds, view.countries, view.confidence
     by_system = not (view.entity or networks or kinds or countries)  # other filters span all systems
     filtered = graph.filter_graph(g, systems=view.systems if by_system else (), networks=networks,
                                   kinds=kinds, countries=countries, confidence=confidence)

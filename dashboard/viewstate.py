@@ -3,7 +3,8 @@
 Parameters: ``systems`` (comma-separated ids or ``all``), ``from`` (place id, ``LAT,LON``
 or ``territory``), ``claim`` (``seed``, ``min``, ``max`` or a claim id), ``overlay``
 (comma-separated: ``band``, ``arcs``, ``reach``), ``entity`` (an entity id), ``briefing``
-(``1``). Anything unknown or invalid falls back to the default and yields a note in
+(``1``), and the network filters of /supply-chain: ``network`` (network entity ids),
+``kind``, ``country`` and ``confidence`` (comma-separated values from the data). Anything unknown or invalid falls back to the default and yields a note in
 plain words that never repeat the offending value; lengths are capped.
 """
 
@@ -17,7 +18,9 @@ from dashboard.ranges import MAX_PARAM_CHARS, default_origin, parse_origin, pars
 
 OVERLAYS = ("band", "arcs", "reach")
 DEFAULT_OVERLAYS = ("band", "reach")
-KNOWN = ("systems", "from", "claim", "overlay", "entity", "briefing")
+CONFIDENCE = ("stated", "secondhand", "seed-only", "unverified", "inferred")  # data/schema.toml's vocabulary
+FILTERS = {"network": "networks", "kind": "kinds", "country": "countries", "confidence": "confidence"}  # URL key -> View field
+KNOWN = ("systems", "from", "claim", "overlay", "entity", "briefing", *FILTERS)
 PASSTHROUGH = ("embed", "embed_options")  # Streamlit's own; never written by us
 
 
@@ -29,6 +32,10 @@ class View:
     overlays: tuple[str, ...] = DEFAULT_OVERLAYS
     entity: str = ""
     briefing: bool = False
+    networks: tuple[str, ...] = ()    # network filters of /supply-chain, in filter_choices order
+    kinds: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    confidence: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_params(self, pkg: Package) -> dict[str, str]:
@@ -47,6 +54,9 @@ class View:
             out["entity"] = self.entity
         if self.briefing:
             out["briefing"] = "1"
+        for key, name in FILTERS.items():
+            if getattr(self, name):
+                out[key] = ",".join(getattr(self, name))
         return out
 
     def query(self, pkg: Package) -> str:
@@ -65,8 +75,9 @@ def parse_view(params: dict[str, str] | str, pkg: Package) -> View:
     unknown = sorted(k for k in params if k not in KNOWN and k not in PASSTHROUGH)
     if unknown:
         notes.append(f"Ignored {len(unknown)} unknown parameter(s).")
-    for key, parse in (("systems", _systems), ("from", _origin), ("claim", _claim),
-                       ("overlay", _overlays), ("entity", _entity), ("briefing", _briefing)):
+    parsers = [("systems", _systems), ("from", _origin), ("claim", _claim), ("overlay", _overlays),
+               ("entity", _entity), ("briefing", _briefing), *((key, _filter(key)) for key in FILTERS)]
+    for key, parse in parsers:
         if key in params:
             try:
                 view = parse(view, str(params[key]), pkg)
@@ -116,3 +127,32 @@ def _briefing(view: View, value: str, pkg: Package) -> View:
     if value not in ("0", "1", "true", "false"):
         raise ValueError("use 1 or 0")
     return replace(view, briefing=value in ("1", "true"))
+
+
+def filter_choices(pkg: Package) -> dict[str, tuple[str, ...]]:
+    """What each network filter may hold, in the order the page lists it (URL key -> values)."""
+    ents = pkg.entities
+    return {
+        "network": tuple(sorted(ents.loc[ents["kind"] == "network", "id"])),
+        "kind": tuple(sorted(set(ents["kind"]))),
+        "country": tuple(sorted({c for c in ents["country"] if c})),
+        "confidence": CONFIDENCE,
+    }
+
+
+def with_filters(view: View, pkg: Package, picks: dict[str, list[str]]) -> View:
+    """``view`` with these network filters (URL key -> picked values), each in the order of
+    ``filter_choices``, so that one selection always has one URL; unknown values dropped."""
+    choices = filter_choices(pkg)
+    return replace(view, **{name: tuple(v for v in choices[key] if v in set(picks.get(key, ())))
+                            for key, name in FILTERS.items()})
+
+
+def _filter(key: str):
+    def parse(view: View, value: str, pkg: Package) -> View:
+        allowed = filter_choices(pkg)[key]
+        items = {v.strip() for v in value.split(",") if v.strip()}
+        if len(value) > MAX_PARAM_CHARS or not items <= set(allowed):
+            raise ValueError(f"unknown {key}")
+        return replace(view, **{FILTERS[key]: tuple(v for v in allowed if v in items)})
+    return parse

@@ -13,7 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.load import load_package
-from dashboard.viewstate import parse_view
+from dashboard.graph import build_graph
+from dashboard.report import network_subgraph
+from dashboard.viewstate import FILTERS, filter_choices, parse_view
 from tests.conftest import DATA
 from tests.datafix import set_cell
 
@@ -77,7 +79,7 @@ def test_share_panel_is_sent_only_when_opened_and_links_to_this_view():
 @pytest.mark.parametrize("params", [
     {"from": "<script>alert(1)</script>"}, {"systems": "../../etc/passwd"}, {"claim": "\x00"},
     {"from": "95,500"}, {"overlay": "x" * 10_000}, {"entity": "<img src=x onerror=alert(1)>"},
-    {"briefing": "maybe"}, {"unknown": "1"},
+    {"briefing": "maybe"}, {"unknown": "1"}, {"kind": "<script>alert(1)</script>"}, {"country": "China,Narnia"},
 ])
 def test_bad_parameters_fall_back_with_a_visible_note(params):
     at = app(**params)
@@ -92,9 +94,13 @@ def test_five_hundred_random_queries_never_raise():
     pkg = load_package(DATA)
     rng = random.Random(7)
     alphabet = string.printable + "<>\"'&$\u202e\u0000é中"
-    keys = ["systems", "from", "claim", "overlay", "entity", "briefing", "embed", "zzz"]
+    keys = ["systems", "from", "claim", "overlay", "entity", "briefing", "embed", "zzz", *FILTERS]
+    choices = filter_choices(pkg)
     for _ in range(500):
         params = {rng.choice(keys): "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(rng.randint(1, 4))}
+        key = rng.choice(list(FILTERS))  # and a valid filter, in random order, half the time
+        if rng.random() < 0.5:
+            params[key] = ",".join(rng.sample(choices[key], rng.randint(1, len(choices[key]))))
         view = parse_view(params, pkg)
         assert set(view.systems) <= set(pkg.systems["id"])
         assert parse_view(view.query(pkg), pkg) == view  # valid views round-trip
@@ -137,6 +143,28 @@ def test_supply_chain_filters_never_raise():
     by_label = {m.label: m for m in at.multiselect}
     by_label["Confidence"].set_value(["inferred"]).run()
     assert not at.exception
+
+
+def test_network_filters_are_part_of_the_url():
+    at = app(kind="company", country="China")
+    at.switch_page("app_pages/supply_chain.py").run()
+    assert not at.exception and not at.info
+    by_label = {m.label: m for m in at.multiselect}
+    assert by_label["Entity kind"].value == ["company"] and by_label["Country"].value == ["China"]
+    network = at.get("plotly_chart")[1].proto.spec  # the filtered network, as the core draws it
+    pkg = load_package(DATA)
+    names = dict(zip(pkg.entities["id"], pkg.entities["name"]))
+    expected = network_subgraph(build_graph(pkg), parse_view("kind=company&country=China", pkg)).nodes
+    assert expected and all(json.dumps(names[n])[1:-1] in network for n in expected)
+    assert "SHAHID HEMMAT" not in network  # an Iranian government body: filtered out
+    by_label["Confidence"].set_value(["secondhand", "stated"]).run()
+    assert at.query_params["confidence"] in ("stated,secondhand", ["stated,secondhand"])  # the filter's own order
+    by_label = {m.label: m for m in at.multiselect}
+    by_label["Network"].set_value(["N_ROSTAMIAN"]).run()
+    assert at.query_params["network"] in ("N_ROSTAMIAN", ["N_ROSTAMIAN"])
+    assert at.query_params["kind"] in ("company", ["company"])
+    {m.label: m for m in at.multiselect}["Entity kind"].set_value([]).run()
+    assert "kind" not in at.query_params
 
 
 def test_invalid_data_shows_messages_not_a_traceback(data_copy, monkeypatch):

@@ -173,15 +173,14 @@ def test_chain_figure_cuts_big_chains_and_says_so():
 
 
 @pytest.mark.parametrize("system", ["SHAHAB3", "SHAHAB3_IMP", "GHADR1", "SEJJIL"])
-def test_producer_labels_wrap_short_of_the_system_column(real, system):
-    """The producer column's labels sit right of their nodes, in the gap before the system."""
+def test_node_labels_wrap_short_of_the_next_column(real, system):
+    """Labels sit right of their nodes, in the gap before the next column."""
     _, g, _ = real
     chain = G.chain_for_system(g, system)
     labels = dict(zip((n["id"] for n in chain["nodes"]), chain_fig.chain_figure(chain, system).data[0].node.label))
-    producers = [n["id"] for n in chain["nodes"] if n["layer"] == "producer"]
-    assert producers
-    for pid in producers:
-        lines = labels[pid].split("<br>")
-        assert all(len(line) <= chain_fig.PRODUCER_LABEL_CHARS for line in lines), lines
+    assert [n for n in chain["nodes"] if n["layer"] == "producer"]
+    for node in chain["nodes"]:
+        lines = labels[node["id"]].split("<br>")
+        assert all(len(line) <= chain_fig.LABEL_WRAP_CHARS for line in lines), lines
     if system == "SHAHAB3":
-        assert labels["O_SHIG"] == "SHAHID HEMMAT INDUSTRIAL<br>GROUP (inferred)"
+        assert labels["O_SHIG"] == "SHAHID HEMMAT<br>INDUSTRIAL GROUP<br>(inferred)"

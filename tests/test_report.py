@@ -47,6 +47,17 @@ def test_map_caption_names_the_launch_model(package, countries):
     assert "anywhere in Iran" in _caption(fig)
 
 
+def test_network_report_applies_the_views_filters(package, countries):
+    """`dashboard export --figure network --view "kind=company&country=China"` = the filtered page."""
+    def shown(query):
+        fig = report_figure(package, countries, parse_view(query, package), "network", date=DATE)
+        return json.dumps(fig.to_plotly_json(), default=str)
+
+    everything, chinese = shown(""), shown("kind=company&country=China")
+    assert "SHAHID HEMMAT" in everything and "SHAHID HEMMAT" not in chinese
+    assert "COSAILING" in chinese.upper()
+
+
 def _pixels(data: bytes):
     from PIL import Image
     return Image.open(io.BytesIO(data)).convert("RGB").tobytes()

@@ -11,12 +11,16 @@ from dashboard.figures.text import markdown_literal
 from dashboard.reach import csv_safe
 from dashboard.report import network_subgraph
 from dashboard.ui import state
+from dashboard.viewstate import filter_choices, with_filters
 
 pkg, g = state.package(), state.graph()
 current = state.view()
 names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
 entities = dict(zip(pkg.entities["id"], pkg.entities["name"]))
-state.bind(current, {"sc_system": current.systems[0], "sc_entity": current.entity or None})
+choices = filter_choices(pkg)
+state.bind(current, {"sc_system": current.systems[0], "sc_entity": current.entity or None,
+                     "sc_network": list(current.networks), "sc_kind": list(current.kinds),
+                     "sc_country": list(current.countries), "sc_confidence": list(current.confidence)})
 
 st.title("Supply chain")
 state.show_notes(current)
@@ -29,8 +33,6 @@ entity = c2.selectbox("Entity profile", options, index=None, format_func=entitie
                       placeholder="Choose an entity to see its profile and neighbourhood")
 if query and not matches:
     c2.caption("No name or alias matches.")
-view = replace(current, systems=(system,), entity=entity or "", notes=())
-state.publish(view)
 
 chain = graph.chain_for_system(g, system)
 st.plotly_chart(chain_figure(chain, title=f"Supply chain: {names[system]}"), width="stretch")
@@ -38,21 +40,22 @@ with st.expander("What the sources do not support", expanded=False):
     for gap in chain["gaps"]:
         st.text(f"• {gap}")
 
-state.share_panel(view, "chain")
-
 st.subheader("Network")
 st.caption("Dashed links are inferred or unverified; solid links are stated by a source (primary, secondhand or seed). "
            "The network shows the selected entity's neighbourhood, else the selected system's, filtered below.")
-ents = pkg.entities
 f1, f2, f3, f4 = st.columns(4)
-networks = f1.multiselect("Network", sorted(ents.loc[ents["kind"] == "network", "id"]), format_func=entities.get)
-kinds = f2.multiselect("Entity kind", sorted(set(ents["kind"])))
-countries = f3.multiselect("Country", sorted({c for c in ents["country"] if c}))
-confidence = f4.multiselect("Confidence", ["stated", "secondhand", "seed-only", "unverified", "inferred"])
-sub = network_subgraph(g, view, tuple(networks), tuple(kinds), tuple(countries), tuple(confidence))
+networks = f1.multiselect("Network", choices["network"], format_func=entities.get, key="sc_network")
+kinds = f2.multiselect("Entity kind", choices["kind"], key="sc_kind")
+countries = f3.multiselect("Country", choices["country"], key="sc_country")
+confidence = f4.multiselect("Confidence", choices["confidence"], key="sc_confidence")
+view = with_filters(replace(current, systems=(system,), entity=entity or "", notes=()), pkg,
+                    {"network": networks, "kind": kinds, "country": countries, "confidence": confidence})
+state.publish(view)
+sub = network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
+state.share_panel(view, "chain")
 
 if entity:
     facts, links, goods = tables.profile_frames(graph.profile(g, pkg, entity))

@@ -37,7 +37,7 @@ NODE_COLOURS = {
     "group": "#F0E442", "person": "#E69F00", "network": "#CC79A7",
 }
 LABEL_CHARS = 42
-PRODUCER_LABEL_CHARS = 24  # wrapped: the gap to the last column is ~a quarter of the width
+LABEL_WRAP_CHARS = 22  # node labels wrap: the gap to the next column is a quarter of the width or less
 MAX_NODES = 120  # a chain larger than this is cut (synthetic data); the tables list everything
 HOVER_CHARS = 300
 WRAP = 150
@@ -72,9 +72,9 @@ def _node_label(node: dict, weak_out: bool) -> str:
     if weak_out:
         extra.append("inferred" if node["layer"] == "producer" else "link weak")
     label += f" ({', '.join(extra)})" if extra else ""
-    if node["layer"] == "producer":  # the column before the system: its label must end before the system's node
-        return "<br>".join(plain_text(line) for line in textwrap.wrap(label, PRODUCER_LABEL_CHARS))
-    return plain_text(label)
+    # Labels sit right of their node, in the gap before the next column (a quarter of the
+    # width or less): wrapped, they end before the next column's nodes and labels.
+    return "<br>".join(plain_text(line) for line in textwrap.wrap(label, LABEL_WRAP_CHARS))
 
 
 def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figure:

@@ -43,6 +43,7 @@ DEEP_LINKS = [
     ("/systems", "?embed=true", None),
     ("/sources", "?embed=true&embed_options=show_toolbar", None),
     ("/supply-chain", "?embed=true", None),
+    ("/supply-chain", "?systems=SEJJIL&kind=company&country=China", None),
 ]
 
 
