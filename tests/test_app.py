@@ -165,6 +165,12 @@ def test_network_filters_are_part_of_the_url():
     assert at.query_params["kind"] in ("company", ["company"])
     {m.label: m for m in at.multiselect}["Entity kind"].set_value([]).run()
     assert "kind" not in at.query_params
+    at.session_state["share_chain"] = True  # the panel offers the chain and the filtered network
+    at.run()
+    assert "network=N_ROSTAMIAN" in at.code[0].value
+    keys = [b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")]
+    assert [k for k in keys if k.startswith("dl_")] == [
+        "dl_chain_png", "dl_chain_svg", "dl_chain_pdf", "dl_network_png", "dl_network_svg", "dl_network_pdf"]
 
 
 def test_invalid_data_shows_messages_not_a_traceback(data_copy, monkeypatch):

@@ -55,7 +55,7 @@ sub = network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
-state.share_panel(view, "chain")
+state.share_panel(view, "chain", "network")
 
 if entity:
     facts, links, goods = tables.profile_frames(graph.profile(g, pkg, entity))

@@ -150,14 +150,15 @@ def export_bytes(query: str, figure: str, fmt: str) -> bytes:
     return _export(str(folder), _fingerprint(folder), query, figure, fmt, today())
 
 
-def share_panel(current, figure: str) -> None:
-    """Link to this view, an iframe snippet, and report downloads (rendered on click)."""
+def share_panel(current, *figures: str) -> None:
+    """Link to this view, an iframe snippet, and report downloads of each of ``figures``
+    (each rendered on click)."""
     from dashboard.report import marking
     query = current.query(package())
     page = st.session_state.get("_page_path", "")
     # Lazy: the content (and the browser's code-block and download chunks) is sent only once
     # the panel is opened, which keeps it off the map's cold start (see tests/bench).
-    panel = st.expander("Share, embed and export", key=f"share_{figure}", on_change="rerun")
+    panel = st.expander("Share, embed and export", key=f"share_{figures[0]}", on_change="rerun")
     if not panel.open:
         return
     with panel:
@@ -166,12 +167,17 @@ def share_panel(current, figure: str) -> None:
         st.caption("Iframe snippet for an intranet page:")
         sep = "&" if query else ""
         st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
-        st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking "
-                   f"'{markdown_literal(marking())}':")
-        cols = st.columns(3)
-        for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
-            col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(query, figure, fmt),
-                                f"{figure}.{fmt}", mime, on_click="ignore", key=f"dl_{figure}_{fmt}")
+        for figure in figures:
+            _downloads(query, figure, marking())
+
+
+def _downloads(query: str, figure: str, mark: str) -> None:
+    st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking "
+               f"'{markdown_literal(mark)}':")
+    cols = st.columns(3)
+    for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
+        col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(query, figure, fmt),
+                            f"{figure}.{fmt}", mime, on_click="ignore", key=f"dl_{figure}_{fmt}")
 
 
 def banner() -> None:
