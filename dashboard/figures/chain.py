@@ -40,7 +40,7 @@ LABEL_CHARS = 42
 LABEL_WRAP_CHARS = 22  # node labels wrap: the gap to the next column is a quarter of the width or less
 MAX_NODES = 120  # a chain larger than this is cut (synthetic data); the tables list everything
 HOVER_CHARS = 300
-WRAP = 150
+WRAP = 110  # characters per line of the gaps text: fits an 820 px Streamlit column at 11 px
 GAP_LINE_PX = 15
 FONT = "DejaVu Sans, Arial, sans-serif"
 
