@@ -4,8 +4,9 @@ Parameters: ``systems`` (comma-separated ids or ``all``), ``from`` (place id, ``
 or ``territory``), ``claim`` (``seed``, ``min``, ``max`` or a claim id), ``overlay``
 (comma-separated: ``band``, ``arcs``, ``reach``), ``entity`` (an entity id), ``briefing``
 (``1``), and the network filters of /supply-chain: ``network`` (network entity ids),
-``kind``, ``country`` and ``confidence`` (comma-separated values from the data). Anything unknown or invalid falls back to the default and yields a note in
-plain words that never repeat the offending value; lengths are capped.
+``kind``, ``country`` and ``confidence`` (comma-separated values from the data).
+Anything unknown or invalid falls back to the default and yields a note in plain words
+that never repeat the offending value; lengths are capped.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
+from dashboard.graph import CONFIDENCE_ORDER
 from dashboard.load import Package
 from dashboard.ranges import MAX_PARAM_CHARS, default_origin, parse_origin, parse_systems, select_claim
 
 OVERLAYS = ("band", "arcs", "reach")
 DEFAULT_OVERLAYS = ("band", "reach")
-CONFIDENCE = ("stated", "secondhand", "seed-only", "unverified", "inferred")  # data/schema.toml's vocabulary
 FILTERS = {"network": "networks", "kind": "kinds", "country": "countries", "confidence": "confidence"}  # URL key -> View field
 KNOWN = ("systems", "from", "claim", "overlay", "entity", "briefing", *FILTERS)
 PASSTHROUGH = ("embed", "embed_options")  # Streamlit's own; never written by us
@@ -136,14 +137,14 @@ def filter_choices(pkg: Package) -> dict[str, tuple[str, ...]]:
         "network": tuple(sorted(ents.loc[ents["kind"] == "network", "id"])),
         "kind": tuple(sorted(set(ents["kind"]))),
         "country": tuple(sorted({c for c in ents["country"] if c})),
-        "confidence": CONFIDENCE,
+        "confidence": CONFIDENCE_ORDER,
     }
 
 
-def with_filters(view: View, pkg: Package, picks: dict[str, list[str]]) -> View:
+def with_filters(view: View, choices: dict[str, tuple[str, ...]], picks: dict[str, list[str]]) -> View:
     """``view`` with these network filters (URL key -> picked values), each in the order of
-    ``filter_choices``, so that one selection always has one URL; unknown values dropped."""
-    choices = filter_choices(pkg)
+    ``choices`` (``filter_choices``), so that one selection always has one URL; values not
+    in ``choices`` are dropped."""
     return replace(view, **{name: tuple(v for v in choices[key] if v in set(picks.get(key, ())))
                             for key, name in FILTERS.items()})
 

@@ -48,7 +48,7 @@ networks = f1.multiselect("Network", choices["network"], format_func=entities.ge
 kinds = f2.multiselect("Entity kind", choices["kind"], key="sc_kind")
 countries = f3.multiselect("Country", choices["country"], key="sc_country")
 confidence = f4.multiselect("Confidence", choices["confidence"], key="sc_confidence")
-view = with_filters(replace(current, systems=(system,), entity=entity or "", notes=()), pkg,
+view = with_filters(replace(current, systems=(system,), entity=entity or "", notes=()), choices,
                     {"network": networks, "kind": kinds, "country": countries, "confidence": confidence})
 state.publish(view)
 sub = network_subgraph(g, view)
