@@ -7,7 +7,7 @@ import json
 import sys
 
 from dashboard.errors import DataError
-from dashboard.load import check_package, load_package, resolve_data_dir
+from dashboard.data.load import check_package, load_package, resolve_data_dir
 
 EXIT_BAD_INPUT = 2
 
@@ -66,9 +66,9 @@ class UsageError(Exception):
 
 
 def _rings_for(args, n_points: int = 360, band: bool = False):
-    from dashboard.basemap import load_countries
-    from dashboard.ranges import default_origin, parse_origin, parse_systems
-    from dashboard.rings import ring_features
+    from dashboard.geo.basemap import load_countries
+    from dashboard.geo.ranges import default_origin, parse_origin, parse_systems
+    from dashboard.geo.rings import ring_features
 
     folder = resolve_data_dir(args.data)
     pkg = load_package(folder)
@@ -82,7 +82,7 @@ def _rings_for(args, n_points: int = 360, band: bool = False):
 
 
 def cmd_rings(args) -> int:
-    from dashboard.rings import to_geojson
+    from dashboard.geo.rings import to_geojson
 
     _, _, _, features = _rings_for(args, n_points=args.points, band=args.band)
     json.dump(to_geojson(features), sys.stdout)
@@ -91,8 +91,8 @@ def cmd_rings(args) -> int:
 
 
 def cmd_reach(args) -> int:
-    from dashboard.basemap import country_outline, load_cities
-    from dashboard.reach import csv_safe, reach_table
+    from dashboard.geo.basemap import country_outline, load_cities
+    from dashboard.geo.reach import csv_safe, reach_table
 
     pkg, countries, origin, features = _rings_for(args)
     cities = load_cities(pkg.data_dir / "basemap")
@@ -126,9 +126,9 @@ def cmd_export(args) -> int:
     from pathlib import Path
 
     from dashboard import export
-    from dashboard.basemap import load_countries
-    from dashboard.report import FIGURES, report_figure
-    from dashboard.viewstate import parse_view
+    from dashboard.geo.basemap import load_countries
+    from dashboard.views.report import FIGURES, report_figure
+    from dashboard.views.view import parse_view
 
     if args.all == bool(args.out) or (args.all and not args.out_dir):
         raise UsageError("give either --out FILE, or --all with --out-dir DIR")

@@ -51,6 +51,6 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def package():
     """The real data package, loaded once."""
-    from dashboard.load import load_package
+    from dashboard.data.load import load_package
 
     return load_package(DATA)

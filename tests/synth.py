@@ -3,7 +3,7 @@
 ``make_synthetic_package(out_dir, n_entities=10_000, n_relationships=50_000, seed=1)``
 copies the real package (schema, sources, every table, the base map) into ``out_dir``
 and appends synthetic entities, relationships and goods that pass
-``dashboard.load.check_package`` with no problems. Synthetic rows cite real source ids
+``dashboard.data.load.check_package`` with no problems. Synthetic rows cite real source ids
 and say "Synthetic" in their evidence, so they can never be mistaken for data.
 ``max_file_bytes`` is raised in the copied schema only (the real one is untouched).
 
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     n_ent = int(args[1]) if len(args) > 1 else 10_000
     n_rel = int(args[2]) if len(args) > 2 else 50_000
     out = make_synthetic_package(args[0], n_ent, n_rel)
-    from dashboard.load import check_package
+    from dashboard.data.load import check_package
 
     _, problems = check_package(out)
     for p in problems[:20]:

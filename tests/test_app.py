@@ -12,10 +12,10 @@ import string
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.load import load_package
-from dashboard.graph import build_graph
-from dashboard.report import network_subgraph
-from dashboard.viewstate import FILTERS, filter_choices, parse_view
+from dashboard.data.load import load_package
+from dashboard.network.graph import build_graph
+from dashboard.views.report import network_subgraph
+from dashboard.views.view import FILTERS, filter_choices, parse_view
 from tests.conftest import DATA
 from tests.datafix import set_cell
 

@@ -1,4 +1,4 @@
-"""dashboard.basemap and the committed data/basemap files (read only)."""
+"""dashboard.geo.basemap and the committed data/basemap files (read only)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from dashboard import basemap, geodesy
+from dashboard.geo import basemap
+from dashboard.geo import geodesy
 
 BASEMAP = Path(__file__).resolve().parent.parent / "data" / "basemap"
 TEHRAN = (51.42151, 35.69439)

@@ -1,4 +1,4 @@
-"""dashboard.geodesy: geodesic rings, their GeoJSON form, the territory envelope.
+"""dashboard.geo.geodesy: geodesic rings, their GeoJSON form, the territory envelope.
 
 Distances in km unless a name says metres; coordinates in degrees (lon, lat).
 """
@@ -12,8 +12,8 @@ import pyproj
 import pytest
 from shapely.geometry import shape
 
-from dashboard import geodesy
-from dashboard.basemap import country_outline, load_countries
+from dashboard.geo import geodesy
+from dashboard.geo.basemap import country_outline, load_countries
 
 BASEMAP = Path(__file__).resolve().parent.parent / "data" / "basemap"
 GEOD = pyproj.Geod(ellps="WGS84")

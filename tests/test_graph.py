@@ -1,4 +1,4 @@
-"""dashboard.graph: the supply-chain graph, chains with their gaps, views, tables, layout.
+"""dashboard.network.graph: the supply-chain graph, chains with their gaps, views, tables, layout.
 
 Small inline packages for exact counts; the real package (read-only) for the facts the
 dashboard must show.
@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import graph as G
-from dashboard.cells import empty_value
-from dashboard.load import Package
-from dashboard.schema import load_schema
+from dashboard.network import graph as G
+from dashboard.data.cells import empty_value
+from dashboard.data.load import Package
+from dashboard.data.schema import load_schema
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SCHEMA = load_schema(DATA)
@@ -312,7 +312,7 @@ def test_timeline(package):
 
 
 def test_synthetic_package_validates_and_builds(tmp_path):
-    from dashboard.load import check_package
+    from dashboard.data.load import check_package
     from tests.synth import make_synthetic_package
 
     out = make_synthetic_package(tmp_path / "syn", n_entities=300, n_relationships=1500, seed=3)

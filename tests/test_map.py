@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from dashboard import mapview
-from dashboard.basemap import load_cities, load_countries
-from dashboard.load import check_package
-from dashboard.ranges import parse_origin
-from dashboard.rings import ring_features
-from dashboard.viewstate import parse_view
+from dashboard.views import mapview
+from dashboard.geo.basemap import load_cities, load_countries
+from dashboard.data.load import check_package
+from dashboard.geo.ranges import parse_origin
+from dashboard.geo.rings import ring_features
+from dashboard.views.view import parse_view
 from tests.conftest import DATA
 from tests.datafix import set_cell
 

@@ -14,10 +14,10 @@ import threading
 import pytest
 
 from dashboard import export
-from dashboard.basemap import load_countries
+from dashboard.geo.basemap import load_countries
 from dashboard.cli import main
-from dashboard.report import SIZES, marking, report_figure
-from dashboard.viewstate import parse_view
+from dashboard.views.report import SIZES, marking, report_figure
+from dashboard.views.view import parse_view
 from tests.conftest import DATA
 
 DATE = "2026-11-29"
@@ -65,7 +65,7 @@ def _pixels(data: bytes):
 
 @pytest.mark.export
 def test_cli_png_matches_the_apps_render(package, countries, tmp_path, monkeypatch):
-    monkeypatch.setattr("dashboard.report.today", lambda: DATE)
+    monkeypatch.setattr("dashboard.views.report.today", lambda: DATE)
     query = "systems=SEJJIL,GHADR1&from=semnan"
     width, height, scale = SIZES["report"]
     app_png = export.render(report_figure(package, countries, parse_view(query, package), "map"), "png", width, height, scale)

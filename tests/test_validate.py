@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from dashboard.load import check_package
+from dashboard.data.load import check_package
 from tests.datafix import append_line, column_of, copy_row, line_of, set_cell
 
 

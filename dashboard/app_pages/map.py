@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import mapview
+from dashboard.views import mapview
 from dashboard.figures.text import markdown_literal
-from dashboard.ranges import TERRITORY
+from dashboard.geo.ranges import TERRITORY
 from dashboard.ui import state
 
 pkg = state.package()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import tables
+from dashboard.views import tables
 from dashboard.ui import state
 
 pkg = state.package()

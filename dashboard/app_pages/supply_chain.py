@@ -4,14 +4,15 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import graph, tables
+from dashboard.network import graph
+from dashboard.views import tables
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
 from dashboard.figures.text import markdown_literal
-from dashboard.reach import csv_safe
-from dashboard.report import network_subgraph
+from dashboard.geo.reach import csv_safe
+from dashboard.views.report import network_subgraph
 from dashboard.ui import state
-from dashboard.viewstate import filter_choices, with_filters
+from dashboard.views.view import filter_choices, with_filters
 
 pkg, g = state.package(), state.graph()
 current = state.view()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import tables
+from dashboard.views import tables
 from dashboard.figures import ranges_chart as figures
 from dashboard.figures.text import markdown_literal
 from dashboard.ui import state

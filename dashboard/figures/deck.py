@@ -12,7 +12,7 @@ import math
 import pydeck as pdk
 
 from dashboard.figures.style import BORDER, LAND, OCEAN, ORIGIN, rgba
-from dashboard.ranges import Origin
+from dashboard.geo.ranges import Origin
 
 TOOLTIP = {"text": "{tooltip}"}
 OCEAN_POLYGON = [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]

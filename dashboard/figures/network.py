@@ -6,9 +6,9 @@
   unverified links dashed; the legend says "dashed = inferred or unverified".
 * Hover: name, kind, country (nodes); "A kind B", confidence, evidence, source ids
   (links, at their midpoints).
-* Positions come from :func:`dashboard.graph.layout` (deterministic).
+* Positions come from :func:`dashboard.network.graph.layout` (deterministic).
 
-Built for selections of a few hundred nodes (``dashboard.graph.neighbourhood`` caps
+Built for selections of a few hundred nodes (``dashboard.network.graph.neighbourhood`` caps
 them); coordinates are rounded and hover text shortened to keep the JSON small.
 All data text goes through :func:`dashboard.figures.text.plain_text`.
 """

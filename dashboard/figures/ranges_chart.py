@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 
 from dashboard.figures.style import system_style
 from dashboard.figures.text import plain_text
-from dashboard.load import Package
-from dashboard.ranges import band_km
+from dashboard.data.load import Package
+from dashboard.geo.ranges import band_km
 
 
 

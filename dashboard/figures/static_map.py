@@ -204,7 +204,7 @@ def _feature_rings(feature: dict, range_km: float | None) -> list[tuple[np.ndarr
     """``[(exterior, holes), ...]``: exteriors clockwise, holes anticlockwise (d3's order).
 
     Sources, in order of preference: ``rings`` (``[(exterior, holes), ...]``, every
-    ring clockwise, as :mod:`dashboard.rings` makes them), ``ring`` (one clockwise
+    ring clockwise, as :mod:`dashboard.geo.rings` makes them), ``ring`` (one clockwise
     exterior; holes, if any, from the geometry), else the GeoJSON geometry, whose
     winding is not trusted (RFC 7946 stores exteriors anticlockwise): each exterior
     is turned to enclose less than a hemisphere, or more when ``range_km`` is larger

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.figures.text import markdown_literal
-from dashboard.load import Package, check_package, resolve_data_dir
+from dashboard.data.load import Package, check_package, resolve_data_dir
 
 
 def data_dir() -> Path:
@@ -57,15 +57,15 @@ def package() -> Package:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _countries(folder: str, fingerprint: tuple) -> dict:
-    from dashboard.basemap import load_countries
+    from dashboard.geo.basemap import load_countries
     return load_countries(Path(folder) / "basemap")
 
 
 
 @st.cache_data(show_spinner="Computing geodesic rings…", max_entries=64)
 def _features(folder: str, fingerprint: tuple, systems: tuple, claim: str, origin_key: str, band: bool) -> list[dict]:
-    from dashboard.ranges import parse_origin
-    from dashboard.rings import ring_features
+    from dashboard.geo.ranges import parse_origin
+    from dashboard.geo.rings import ring_features
     pkg, _ = _checked(folder, fingerprint)
     return ring_features(pkg, _countries(folder, fingerprint), systems, claim, parse_origin(origin_key, pkg), band=band)
 
@@ -75,7 +75,7 @@ def _features(folder: str, fingerprint: tuple, systems: tuple, claim: str, origi
 
 def view():
     """The current view from the URL (invalid values fall back, with notes)."""
-    from dashboard.viewstate import parse_view
+    from dashboard.views.view import parse_view
     params = {k: st.query_params.get(k) for k in st.query_params.keys()}
     return parse_view(params, package())
 
@@ -91,7 +91,7 @@ def bind(current, widgets: dict[str, object]) -> None:
 
 def publish(new_view) -> None:
     """Write the view to the URL (only our keys; Streamlit's embed params stay as they are)."""
-    from dashboard.viewstate import KNOWN
+    from dashboard.views.view import KNOWN
     params = new_view.to_params(package())
     for key in KNOWN:
         if key in params:
@@ -114,14 +114,14 @@ def embedded() -> bool:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _cities(folder: str, fingerprint: tuple):
-    from dashboard.basemap import load_cities
+    from dashboard.geo.basemap import load_cities
     return load_cities(Path(folder) / "basemap")
 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _graph(folder: str, fingerprint: tuple):
-    from dashboard.graph import build_graph
+    from dashboard.network.graph import build_graph
     pkg, _ = _checked(folder, fingerprint)
     return build_graph(pkg)
 
@@ -135,8 +135,8 @@ def graph():
 @st.cache_data(show_spinner="Rendering the report figure…", max_entries=32)
 def _export(folder: str, fingerprint: tuple, query: str, figure: str, fmt: str, date: str) -> bytes:
     from dashboard import export
-    from dashboard.report import SIZES, report_figure
-    from dashboard.viewstate import parse_view
+    from dashboard.views.report import SIZES, report_figure
+    from dashboard.views.view import parse_view
     pkg, _ = _checked(folder, fingerprint)
     width, height, scale = SIZES["report"]
     fig = report_figure(pkg, _countries(folder, fingerprint), parse_view(query, pkg), figure, date=date)
@@ -145,7 +145,7 @@ def _export(folder: str, fingerprint: tuple, query: str, figure: str, fmt: str, 
 
 def export_bytes(query: str, figure: str, fmt: str) -> bytes:
     """The report figure for a view, as the CLI renders it (one kaleido browser per process)."""
-    from dashboard.report import today
+    from dashboard.views.report import today
     folder = data_dir()
     return _export(str(folder), _fingerprint(folder), query, figure, fmt, today())
 
@@ -153,7 +153,7 @@ def export_bytes(query: str, figure: str, fmt: str) -> bytes:
 def share_panel(current, *figures: str) -> None:
     """Link to this view, an iframe snippet, and report downloads of each of ``figures``
     (each rendered on click)."""
-    from dashboard.report import marking
+    from dashboard.views.report import marking
     query = current.query(package())
     page = st.session_state.get("_page_path", "")
     # Lazy: the content (and the browser's code-block and download chunks) is sent only once
@@ -182,14 +182,14 @@ def _downloads(query: str, figure: str, mark: str) -> None:
 
 def banner() -> None:
     """The marking banner, on screen as on every export."""
-    from dashboard.report import marking
+    from dashboard.views.report import marking
     st.caption(f"**{markdown_literal(marking())}** · data version {package().version}")
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
 def _map_result(folder: str, fingerprint: tuple, systems: tuple, origin: str, claim: str, overlays: tuple):
-    from dashboard import mapview
-    from dashboard.viewstate import View
+    from dashboard.views import mapview
+    from dashboard.views.view import View
     pkg, _ = _checked(folder, fingerprint)
     view = View(systems=systems, origin=origin, claim=claim, overlays=overlays)
     return mapview.build(pkg, _countries(folder, fingerprint), _cities(folder, fingerprint), view,

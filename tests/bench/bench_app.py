@@ -14,11 +14,11 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 def _bare_deck_page(freeze=True):
     import streamlit as st
 
-    from dashboard.basemap import load_countries
+    from dashboard.geo.basemap import load_countries
     from dashboard.figures.deck import frozen, map_deck
-    from dashboard.load import DEFAULT_DATA_DIR, load_package
-    from dashboard.ranges import parse_origin
-    from dashboard.rings import ring_features
+    from dashboard.data.load import DEFAULT_DATA_DIR, load_package
+    from dashboard.geo.ranges import parse_origin
+    from dashboard.geo.rings import ring_features
 
     @st.cache_resource
     def deck(origin_key):

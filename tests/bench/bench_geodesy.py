@@ -1,4 +1,4 @@
-"""Benchmarks for dashboard.geodesy (no timed assertions; see ``run``).
+"""Benchmarks for dashboard.geo.geodesy (no timed assertions; see ``run``).
 
 Run alone: ``.venv/bin/python -m tests.bench.bench_geodesy``.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pyproj
 
-from dashboard import geodesy
-from dashboard.basemap import country_outline, load_countries
+from dashboard.geo import geodesy
+from dashboard.geo.basemap import country_outline, load_countries
 
 BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap"
 RINGS = 1000

@@ -1,4 +1,4 @@
-"""Benchmarks for dashboard.graph and the network figure (no timed assertions; see ``run``).
+"""Benchmarks for dashboard.network.graph and the network figure (no timed assertions; see ``run``).
 
 Run alone: ``.venv/bin/python -m tests.bench.bench_graph``. Builds a synthetic package
 (10,000 extra entities, 50,000 extra relationships; tests/synth.py) in a temporary folder.
@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard import graph as G
+from dashboard.network import graph as G
 from dashboard.figures.network import network_figure
-from dashboard.load import load_package
+from dashboard.data.load import load_package
 from tests.synth import make_synthetic_package
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -65,7 +65,7 @@ def run(n_entities: int = 10_000, n_relationships: int = 50_000) -> list[dict]:
         loaded = time.perf_counter()
         syn = G.build_graph(syn_pkg)
         built = time.perf_counter()
-        rows.append({"name": "synthetic_load_validate", "value": round(loaded - start, 2), "unit": "s", "goal": "informational (dashboard.load)"})
+        rows.append({"name": "synthetic_load_validate", "value": round(loaded - start, 2), "unit": "s", "goal": "informational (dashboard.data.load)"})
         rows.append({"name": "synthetic_build_graph", "value": round(built - loaded, 2), "unit": "s", "goal": "< 3 s (once per data version)"})
         rows.append({"name": "synthetic_load_and_build", "value": round(built - start, 2), "unit": "s", "goal": "< 15 s (once per data version)"})
         rows.append({"name": "synthetic_graph_size", "value": f"{syn.number_of_nodes()} nodes / {syn.number_of_edges()} edges",

@@ -82,10 +82,10 @@ def test_eight_concurrent_exports_each_equal_the_export_done_alone(start_app, br
     from PIL import Image
 
     from dashboard import export
-    from dashboard.basemap import load_countries
-    from dashboard.load import load_package
-    from dashboard.report import SIZES, report_figure, today
-    from dashboard.viewstate import parse_view
+    from dashboard.geo.basemap import load_countries
+    from dashboard.data.load import load_package
+    from dashboard.views.report import SIZES, report_figure, today
+    from dashboard.views.view import parse_view
 
     server = start_app()
     context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)

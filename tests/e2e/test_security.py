@@ -39,7 +39,7 @@ from tests.e2e.conftest import (
     wait_for_app,
 )
 
-ALLOW_MARKUP_ENV = "DASHBOARD_TEST_ALLOW_MARKUP"  # dashboard/cells.py, test-only
+ALLOW_MARKUP_ENV = "DASHBOARD_TEST_ALLOW_MARKUP"  # dashboard/data/cells.py, test-only
 LONG = "x" * 10_000  # over the 4,000-character cell limit: rejected by validation
 RLO = "abc\u202egnp.exe"  # right-to-left override: rejected even with the switch on
 MARKUP_PAYLOADS = [
@@ -195,7 +195,7 @@ def env(name: str, value: str):
 
 
 def problems_of(folder: Path, allow_markup: bool) -> list:
-    from dashboard.load import check_package
+    from dashboard.data.load import check_package
 
     if allow_markup:
         with env(ALLOW_MARKUP_ENV, "1"):

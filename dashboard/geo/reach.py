@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import geodesy
-from dashboard.ranges import Origin
+from dashboard.geo import geodesy
+from dashboard.geo.ranges import Origin
 
 COLUMNS = ["System", "Range (km)", "City", "Country", "Kind", "Distance (km)", "Margin (km)", "Measured from"]
 

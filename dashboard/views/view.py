@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
-from dashboard.graph import CONFIDENCE_ORDER
-from dashboard.load import Package
-from dashboard.ranges import MAX_PARAM_CHARS, default_origin, parse_origin, parse_systems, select_claim
+from dashboard.network.graph import CONFIDENCE_ORDER
+from dashboard.data.load import Package
+from dashboard.geo.ranges import MAX_PARAM_CHARS, default_origin, parse_origin, parse_systems, select_claim
 
 OVERLAYS = ("band", "arcs", "reach")
 DEFAULT_OVERLAYS = ("band", "reach")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.load import Package
+from dashboard.data.load import Package
 
 TERRITORY = "territory"
 CLAIM_MODES = ("seed", "min", "max")

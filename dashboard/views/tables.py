@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.load import Package
-from dashboard.units import KM_PER_MILE
+from dashboard.data.load import Package
+from dashboard.data.units import KM_PER_MILE
 
 
 
@@ -121,7 +121,7 @@ def _cite(sources: list[dict]) -> str:
 
 
 def profile_frames(profile: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """An entity profile (dashboard.graph.profile) as three tables: facts, links, goods."""
+    """An entity profile (dashboard.network.graph.profile) as three tables: facts, links, goods."""
     network = profile["network"]
     facts = [
         ("Name", profile["name"]), ("Aliases", "; ".join(profile["aliases"]) or "none stated"),

@@ -37,7 +37,7 @@ from collections.abc import Iterable
 import networkx as nx
 import pandas as pd
 
-from dashboard.load import Package
+from dashboard.data.load import Package
 
 __all__ = [
     "CHAIN_LAYERS", "CONFIDENCE_ORDER", "NODE_ATTRS", "RECIPIENT_KIND", "SUPPLY_KINDS", "WEAK_CONFIDENCE",

@@ -9,8 +9,8 @@ import math
 from collections import defaultdict
 
 from dashboard.errors import Problem
-from dashboard.schema import Schema
-from dashboard.units import KM_PER_MILE
+from dashboard.data.schema import Schema
+from dashboard.data.units import KM_PER_MILE
 
 # A converted range may differ from stated_value * 1.609344 by rounding only.
 CONVERSION_TOLERANCE_KM = 1.0

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import checks
-from dashboard.cells import empty_value, parse_cell
-from dashboard.csvread import RawTable, read_csv
+from dashboard.data import checks
+from dashboard.data.cells import empty_value, parse_cell
+from dashboard.data.csvread import RawTable, read_csv
 from dashboard.errors import DataError, Problem
-from dashboard.schema import SCHEMA_FILE, Schema, Table, load_schema
+from dashboard.data.schema import SCHEMA_FILE, Schema, Table, load_schema
 
 ENV_VAR = "DASHBOARD_DATA_DIR"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 COUNTRIES_FILE = "basemap/countries.geojson"
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard import geodesy
-from dashboard.basemap import country_outline
+from dashboard.geo import geodesy
+from dashboard.geo.basemap import country_outline
 from dashboard.figures.style import BAND_OPACITY, system_style
-from dashboard.load import Package
-from dashboard.ranges import Origin, band_km, claim_for_system, select_claim
-from dashboard.units import KM_PER_MILE
+from dashboard.data.load import Package
+from dashboard.geo.ranges import Origin, band_km, claim_for_system, select_claim
+from dashboard.data.units import KM_PER_MILE
 
 ENVELOPE_POINTS = 90
 
@@ -30,7 +30,7 @@ def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Or
     the others their seed ring).
 
     Distances in km, coordinates in degrees (WGS84). Raises ValueError for an unknown
-    system or claim (see :func:`dashboard.ranges.select_claim`).
+    system or claim (see :func:`dashboard.geo.ranges.select_claim`).
     """
     outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
     positions = {sid: i for i, sid in enumerate(pkg.systems["id"])}

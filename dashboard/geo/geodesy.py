@@ -696,7 +696,7 @@ def envelope_polygons(outline: dict, range_km, densify_km=10, n_points: int = 90
     ----------
     outline : dict
         GeoJSON ``Polygon`` or ``MultiPolygon`` in degrees (e.g. a country, see
-        :func:`dashboard.basemap.country_outline`). Its edges are taken as geodesics.
+        :func:`dashboard.geo.basemap.country_outline`). Its edges are taken as geodesics.
     range_km : float
         Geodesic distance, km; ``0 < range_km <= 9,000`` and the outline's farthest
         vertex from its centre plus ``range_km`` at most ``ENVELOPE_MAX_REACH_KM``.

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import pydeck as pdk
 
-from dashboard.basemap import country_outline
+from dashboard.geo.basemap import country_outline
 from dashboard.figures.deck import frozen, map_deck
 from dashboard.figures.style import SYSTEM_STYLES, rgba
-from dashboard.load import Package
-from dashboard.ranges import CLAIM_MODES, TERRITORY, parse_origin
-from dashboard.reach import csv_safe, reach_table
+from dashboard.data.load import Package
+from dashboard.geo.ranges import CLAIM_MODES, TERRITORY, parse_origin
+from dashboard.geo.reach import csv_safe, reach_table
 
 ROUTE_KINDS = ("supplied", "procured_for", "offered_to", "assisted", "acts_for", "works_with")
 NO_NETWORK = "#7f7f7f"

@@ -12,15 +12,15 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from dashboard import graph
+from dashboard.network import graph
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
 from dashboard.figures.ranges_chart import ranges_chart
 from dashboard.figures.static_map import caption_lines, static_map_figure
 from dashboard.figures.text import plain_text
-from dashboard.load import Package
-from dashboard.ranges import parse_origin
-from dashboard.rings import ring_features
+from dashboard.data.load import Package
+from dashboard.geo.ranges import parse_origin
+from dashboard.geo.rings import ring_features
 
 FIGURES = ("map", "ranges", "chain", "network")
 MARKING_ENV = "DASHBOARD_MARKING"
@@ -38,7 +38,7 @@ def today() -> str:
 
 
 def report_figure(pkg: Package, countries: dict, view, figure: str, date: str | None = None) -> go.Figure:
-    """The named figure for ``view`` (a dashboard.viewstate.View), with caption and marking."""
+    """The named figure for ``view`` (a dashboard.views.view.View), with caption and marking."""
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure[:30]!r}: use one of {', '.join(FIGURES)}")
     date = date or today()

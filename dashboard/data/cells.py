@@ -11,7 +11,7 @@ import os
 import re
 from datetime import date
 
-from dashboard.schema import Column
+from dashboard.data.schema import Column
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

@@ -1,0 +1,1 @@
+"""The cited data package: schema, reading, cell types, checks, loading."""

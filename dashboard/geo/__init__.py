@@ -1,0 +1,1 @@
+"""Geodesy and geography: geodesic rings, antimeridian and poles, envelopes, base map, reach, launch points."""

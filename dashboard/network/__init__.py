@@ -1,0 +1,1 @@
+"""The supply-chain graph: build, chains, queries, layout."""
