@@ -12,7 +12,7 @@ from dashboard.ui import state
 # No page_icon: a material-icon favicon is fetched from fonts.gstatic.com.
 st.set_page_config(page_title="Missile ranges and supply chains", layout="wide")
 
-package, problems = state.checked_package()
+_, problems = state.checked()
 if problems:
     st.error(f"The data package is invalid: {len(problems)} problem(s). Nothing is drawn from partial data.")
     st.caption("Each line: FILE:LINE:COLUMN: column: what is wrong. Fix the file and reload.")

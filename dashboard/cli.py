@@ -7,7 +7,7 @@ import json
 import sys
 
 from dashboard.errors import DataError
-from dashboard.data.load import check_package, load_package, resolve_data_dir
+from dashboard.data.load import check_package, resolve_data_dir
 
 EXIT_BAD_INPUT = 2
 
@@ -65,39 +65,47 @@ class UsageError(Exception):
     """A bad argument: one line, exit 2."""
 
 
-def _rings_for(args, n_points: int = 360, band: bool = False):
-    from dashboard.geo.basemap import load_countries
-    from dashboard.geo.ranges import default_origin, parse_origin, parse_systems
-    from dashboard.geo.rings import ring_features
+def _dashboard(args):
+    from dashboard.views.dashboard import Dashboard
+    return Dashboard.load(resolve_data_dir(args.data))
 
-    folder = resolve_data_dir(args.data)
-    pkg = load_package(folder)
-    countries = load_countries(folder / "basemap")
+
+def _ring_view(dash, args):
+    """The View the ring options describe (the same View a URL would give)."""
+    from dashboard.geo.ranges import default_origin, parse_origin, parse_systems
+    from dashboard.views.view import make_view
+
+    pkg = dash.package
     try:
         systems = parse_systems(args.system, pkg)
         origin = parse_origin(args.origin, pkg) if args.origin else default_origin(pkg)
-        return pkg, countries, origin, ring_features(pkg, countries, systems, args.claim, origin, band=band, n_points=n_points)
+        return make_view(pkg, systems, origin, args.claim, overlays=("band",) if getattr(args, "band", False) else ())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
 def cmd_rings(args) -> int:
-    from dashboard.geo.rings import to_geojson
+    from dashboard.geo.rings import ring_features, to_geojson
 
-    _, _, _, features = _rings_for(args, n_points=args.points, band=args.band)
+    dash = _dashboard(args)
+    view = _ring_view(dash, args)
+    try:
+        features = ring_features(dash.package, dash.countries, view.systems, view.claims, view.origin,
+                                 band=view.band, n_points=args.points)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     json.dump(to_geojson(features), sys.stdout)
     sys.stdout.write("\n")
     return 0
 
 
 def cmd_reach(args) -> int:
-    from dashboard.geo.basemap import country_outline, load_cities
     from dashboard.geo.reach import csv_safe, reach_table
 
-    pkg, countries, origin, features = _rings_for(args)
-    cities = load_cities(pkg.data_dir / "basemap")
-    outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
-    sys.stdout.write(csv_safe(reach_table(features, cities, origin, outline)).decode("utf-8"))
+    dash = _dashboard(args)
+    view = _ring_view(dash, args)
+    table = reach_table(dash.rings(view), dash.cities, view.origin, dash.outline(view))
+    sys.stdout.write(csv_safe(table).decode("utf-8"))
     return 0
 
 
@@ -126,25 +134,21 @@ def cmd_export(args) -> int:
     from pathlib import Path
 
     from dashboard import export
-    from dashboard.geo.basemap import load_countries
-    from dashboard.views.report import FIGURES, report_figure
-    from dashboard.views.view import parse_view
+    from dashboard.views.report import FIGURES
 
     if args.all == bool(args.out) or (args.all and not args.out_dir):
         raise UsageError("give either --out FILE, or --all with --out-dir DIR")
     if args.figure not in FIGURES:
         raise UsageError(f"unknown figure {args.figure[:30]!r}: use one of {', '.join(FIGURES)}")
-    folder = resolve_data_dir(args.data)
-    pkg = load_package(folder)
-    countries = load_countries(folder / "basemap")
+    dash = _dashboard(args)
     jobs = [(Path(args.out_dir) / name, fig, q) for name, fig, q in STANDARD_SET] if args.all else [(Path(args.out), args.figure, args.view)]
     try:
         for path, figure, query in jobs:
-            view = parse_view(query, pkg)
+            view = dash.parse(query)
             if view.notes:
                 raise UsageError(" ".join(view.notes))
             path.parent.mkdir(parents=True, exist_ok=True)
-            export.export(report_figure(pkg, countries, view, figure), path, width=args.width, height=args.height, scale=args.scale)
+            export.export(dash.figure(view, figure), path, width=args.width, height=args.height, scale=args.scale)
             print(path)
     except export.ExportError as exc:
         raise UsageError(str(exc)) from None

@@ -49,6 +49,14 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dash():
+    """The real data as the application object (package, base map, cities, graph), loaded once."""
+    from dashboard.views.dashboard import Dashboard
+
+    return Dashboard.load(DATA)
+
+
+@pytest.fixture(scope="session")
 def package():
     """The real data package, loaded once."""
     from dashboard.data.load import load_package

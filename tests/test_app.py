@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data.load import load_package
-from dashboard.network.graph import build_graph
+from dashboard.network.graph import build_graph, chains_for_systems
 from dashboard.views.report import network_subgraph
-from dashboard.views.view import FILTERS, filter_choices, parse_view
+from dashboard.views.view import FILTERS, filter_choices, parse_view, to_query
 from tests.conftest import DATA
 from tests.datafix import set_cell
 
@@ -103,7 +103,7 @@ def test_five_hundred_random_queries_never_raise():
             params[key] = ",".join(rng.sample(choices[key], rng.randint(1, len(choices[key]))))
         view = parse_view(params, pkg)
         assert set(view.systems) <= set(pkg.systems["id"])
-        assert parse_view(view.query(pkg), pkg) == view  # valid views round-trip
+        assert parse_view(to_query(view, pkg), pkg) == view  # valid views round-trip
 
 
 def test_a_few_random_queries_through_the_app():
@@ -134,12 +134,22 @@ def test_supply_chain_profile_of_cosailing():
     assert "Cables reveal Chinese connection" in text  # the seed article, cited
 
 
+def test_shahab_family_is_one_chain_headed_by_all_three():
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("app_pages/supply_chain.py").run()
+    specs = [c.proto.spec for c in at.get("plotly_chart")[:-1]]
+    assert len(specs) == 2  # Shahab-3 / improved Shahab-3 / Ghadr-1 share one chain; Sejjil has its own
+    assert "Shahab-3" in specs[0] and "Ghadr-1" in specs[0] and "Sejjil" not in specs[0]
+
+
 def test_supply_chain_filters_never_raise():
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("app_pages/supply_chain.py").run()
     by_label = {m.label: m for m in at.multiselect}
     by_label["Network"].set_value(["N_ASGHARZADEH"]).run()
-    assert not at.exception and len(at.get("plotly_chart")) == 2
+    pkg = load_package(DATA)
+    chains = chains_for_systems(build_graph(pkg), tuple(pkg.systems["id"]))
+    assert not at.exception and len(at.get("plotly_chart")) == len(chains) + 1  # the chains, then the network
     by_label = {m.label: m for m in at.multiselect}
     by_label["Confidence"].set_value(["inferred"]).run()
     assert not at.exception
@@ -151,7 +161,7 @@ def test_network_filters_are_part_of_the_url():
     assert not at.exception and not at.info
     by_label = {m.label: m for m in at.multiselect}
     assert by_label["Entity kind"].value == ["company"] and by_label["Country"].value == ["China"]
-    network = at.get("plotly_chart")[1].proto.spec  # the filtered network, as the core draws it
+    network = at.get("plotly_chart")[-1].proto.spec  # the filtered network, as the core draws it
     pkg = load_package(DATA)
     names = dict(zip(pkg.entities["id"], pkg.entities["name"]))
     expected = network_subgraph(build_graph(pkg), parse_view("kind=company&country=China", pkg)).nodes
@@ -180,3 +190,17 @@ def test_invalid_data_shows_messages_not_a_traceback(data_copy, monkeypatch):
     assert not at.exception
     assert "range_claims.csv:" in at.code[0].value and "must be greater than 0" in at.code[0].value
     assert not at.get("deck_gl_json_chart")
+
+
+def test_a_view_is_parsed_once_per_rerun(monkeypatch):
+    """The URL is parsed once per rerun (app.py and the page share the parse), and not again
+    on a rerun whose URL did not change."""
+    import dashboard.views.dashboard as dashboard_module
+
+    calls = []
+    real = dashboard_module.parse_view
+    monkeypatch.setattr(dashboard_module, "parse_view", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    at = app(systems="SEJJIL", **{"from": "semnan"})
+    assert not at.exception and len(calls) == 1
+    at.run()
+    assert len(calls) == 1

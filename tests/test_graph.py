@@ -27,7 +27,7 @@ def inline_package(**rows: list[dict]) -> Package:
     for name, table in SCHEMA.tables.items():
         records = [{c.name: row.get(c.name, empty_value(c)) for c in table.columns} for row in rows.get(name, [])]
         tables[name] = pd.DataFrame(records, columns=table.column_names)
-    return Package(Path("/nonexistent"), tables, "inline", {})
+    return Package(Path("/nonexistent"), tables, "inline", {}, SCHEMA.vocabularies)
 
 
 def source(sid, title="A title"):
@@ -129,7 +129,7 @@ def test_every_edge_cites_a_known_source(real):
     for u, v, k, data in g.edges(keys=True, data=True):
         assert data["sources"], (u, v, k)
         assert set(data["sources"]) & known, (u, v, k, data["sources"])
-        assert data["confidence"] in G.CONFIDENCE_ORDER, (u, v, k)
+        assert data["confidence"] in SCHEMA.vocabularies["confidence"], (u, v, k)
 
 
 def test_every_row_becomes_a_node(real):
@@ -172,7 +172,7 @@ def test_chain_has_producer_and_gaps(real, system, producer):
     for n in chain["nodes"]:
         assert n["layer"] in G.CHAIN_LAYERS
     for l in chain["links"]:
-        assert l["confidence"] in G.CONFIDENCE_ORDER and l["sources"]
+        assert l["confidence"] in SCHEMA.vocabularies["confidence"] and l["sources"]
 
 
 def test_sejjil_chain_names_sbig_goods_and_limmt(real):

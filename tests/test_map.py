@@ -9,9 +9,7 @@ import pytest
 from dashboard.views import mapview
 from dashboard.geo.basemap import load_cities, load_countries
 from dashboard.data.load import check_package
-from dashboard.geo.ranges import parse_origin
-from dashboard.geo.rings import ring_features
-from dashboard.views.view import parse_view
+from dashboard.views.dashboard import Dashboard
 from tests.conftest import DATA
 from tests.datafix import set_cell
 
@@ -22,9 +20,8 @@ def basemap():
 
 
 def build(pkg, basemap, query):
-    countries, cities = basemap
-    features = lambda s, c, o, b: ring_features(pkg, countries, s, c, parse_origin(o, pkg), band=b)
-    return mapview.build(pkg, countries, cities, parse_view(query, pkg), features)
+    dash = Dashboard(pkg, *basemap)
+    return mapview.build(dash, dash.parse(query))
 
 
 def layers(result) -> dict:

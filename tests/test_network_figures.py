@@ -123,7 +123,7 @@ def test_highlight_and_truncation_note(real):
 def test_empty_network_figure_says_so():
     import networkx as nx
 
-    fig = net_fig.network_figure(nx.MultiDiGraph(), {})
+    fig = net_fig.network_figure(nx.MultiDiGraph(vocab={"weak_confidence": ()}), {})
     assert any("Nothing matches" in a.text for a in fig.layout.annotations)
 
 

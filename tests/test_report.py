@@ -34,23 +34,23 @@ def _caption(fig) -> str:
 
 @pytest.mark.parametrize("figure, query", [("map", ""), ("map", "from=territory&systems=SEJJIL"), ("ranges", ""),
                                            ("chain", "systems=SEJJIL"), ("network", "entity=C_COSAILING")])
-def test_every_report_figure_carries_caption_marking_and_version(package, countries, figure, query):
-    fig = report_figure(package, countries, parse_view(query, package), figure, date=DATE)
+def test_every_report_figure_carries_caption_marking_and_version(dash, package, figure, query):
+    fig = dash.figure(dash.parse(query), figure, date=DATE)
     text = _caption(fig)
     assert marking() in text and package.version in text and DATE in text and "Sources:" in text
     spec = json.dumps(fig.to_plotly_json(), default=str)
     assert "cdn.plot.ly" not in spec
 
 
-def test_map_caption_names_the_launch_model(package, countries):
-    fig = report_figure(package, countries, parse_view("from=territory", package), "map", date=DATE)
+def test_map_caption_names_the_launch_model(dash, package):
+    fig = dash.figure(dash.parse("from=territory"), "map", date=DATE)
     assert "anywhere in Iran" in _caption(fig)
 
 
-def test_network_report_applies_the_views_filters(package, countries):
+def test_network_report_applies_the_views_filters(dash, package):
     """`dashboard export --figure network --view "kind=company&country=China"` = the filtered page."""
     def shown(query):
-        fig = report_figure(package, countries, parse_view(query, package), "network", date=DATE)
+        fig = dash.figure(dash.parse(query), "network", date=DATE)
         return json.dumps(fig.to_plotly_json(), default=str)
 
     everything, chinese = shown(""), shown("kind=company&country=China")
@@ -64,20 +64,20 @@ def _pixels(data: bytes):
 
 
 @pytest.mark.export
-def test_cli_png_matches_the_apps_render(package, countries, tmp_path, monkeypatch):
+def test_cli_png_matches_the_apps_render(dash, package, tmp_path, monkeypatch):
     monkeypatch.setattr("dashboard.views.report.today", lambda: DATE)
     query = "systems=SEJJIL,GHADR1&from=semnan"
     width, height, scale = SIZES["report"]
-    app_png = export.render(report_figure(package, countries, parse_view(query, package), "map"), "png", width, height, scale)
+    app_png = export.render(dash.figure(dash.parse(query), "map"), "png", width, height, scale)
     out = tmp_path / "cli.png"
     assert main(["export", "--view", query, "--out", str(out)]) == 0
     assert _pixels(out.read_bytes()) == _pixels(app_png)
 
 
 @pytest.mark.export
-def test_four_concurrent_exports_each_get_their_own_image(package, countries):
+def test_four_concurrent_exports_each_get_their_own_image(dash, package):
     queries = ["", "from=territory", "systems=SEJJIL", "systems=SHAHAB3&claim=max"]
-    figs = [report_figure(package, countries, parse_view(q, package), "map", date=DATE) for q in queries]
+    figs = [dash.figure(dash.parse(q), "map", date=DATE) for q in queries]
     alone = [_pixels(export.render(f, "png", 800, 450, 1)) for f in figs]
     assert len(set(alone)) == 4
     results = [None] * 4

@@ -1,21 +1,20 @@
 """Map: geodesic range rings from a chosen launch point, with the cities they reach."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from dashboard.views import mapview
 from dashboard.figures.text import markdown_literal
 from dashboard.geo.ranges import TERRITORY
+from dashboard.views.view import with_map
 from dashboard.ui import state
 
 pkg = state.package()
 current = state.view()
 names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
 places = dict(zip(pkg.places["id"], pkg.places["name"]))
-point = current.origin if current.origin not in places and current.origin != TERRITORY else ""
+point = current.origin.key if current.origin.kind == "point" else ""
 state.bind(current, {
-    "map_systems": list(current.systems), "map_from": "point" if point else current.origin,
+    "map_systems": list(current.systems), "map_from": "point" if point else current.origin.key,
     "map_point": point or "35.69,51.42", "map_claim": current.claim,
     "map_band": "band" in current.overlays, "map_reach": "reach" in current.overlays,
     "map_arcs": "arcs" in current.overlays,
@@ -40,11 +39,11 @@ with st.expander("Map controls", expanded=not (state.embedded() or current.brief
     reach = c3.toggle("Cities within range", key="map_reach")
     arcs = c3.toggle("Supply routes", key="map_arcs")
 
-origin_key, problem = mapview.origin_key(pkg, origin_choice, typed)
+origin, problem = mapview.chosen_origin(pkg, origin_choice, typed)
 if problem:
     st.warning(markdown_literal(problem))
 overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach)) if on)
-view = replace(current, systems=tuple(systems), origin=origin_key, claim=claim, overlays=overlays, notes=())
+view = with_map(pkg, current, systems, origin, claim, overlays)
 if not systems:
     st.warning("No system selected: choose at least one in the map controls.")
     st.stop()

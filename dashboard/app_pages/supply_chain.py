@@ -19,14 +19,14 @@ current = state.view()
 names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
 entities = dict(zip(pkg.entities["id"], pkg.entities["name"]))
 choices = filter_choices(pkg)
-state.bind(current, {"sc_system": current.systems[0], "sc_entity": current.entity or None,
+state.bind(current, {"sc_systems": list(current.systems), "sc_entity": current.entity or None,
                      "sc_network": list(current.networks), "sc_kind": list(current.kinds),
                      "sc_country": list(current.countries), "sc_confidence": list(current.confidence)})
 
 st.title("Supply chain")
 state.show_notes(current)
 c1, c2 = st.columns([1, 2])
-system = c1.selectbox("System", list(names), format_func=names.get, key="sc_system")
+systems = c1.multiselect("Systems", list(names), format_func=names.get, key="sc_systems")
 query = c2.text_input("Search a name or alias", max_chars=100)
 matches = graph.search(g, query)[:50] if query else []
 options = [m for m in matches if m in entities] or list(entities)
@@ -35,11 +35,13 @@ entity = c2.selectbox("Entity profile", options, index=None, format_func=entitie
 if query and not matches:
     c2.caption("No name or alias matches.")
 
-chain = graph.chain_for_system(g, system)
-st.plotly_chart(chain_figure(chain, title=f"Supply chain: {names[system]}"), width="stretch")
-with st.expander("What the sources do not support", expanded=False):
-    for gap in chain["gaps"]:
-        st.text(f"• {gap}")
+if not systems:
+    st.info("No system selected: choose at least one above to see its supply chain.")
+for chain in graph.chains_for_systems(g, systems):
+    st.plotly_chart(chain_figure(chain, title=f"Supply chain: {chain['system_label']}"), width="stretch")
+    with st.expander(f"What the sources do not support ({chain['system_label']})", expanded=False):
+        for gap in chain["gaps"]:
+            st.text(f"• {gap}")
 
 st.subheader("Network")
 st.caption("Dashed links are inferred or unverified; solid links are stated by a source (primary, secondhand or seed). "
@@ -49,7 +51,7 @@ networks = f1.multiselect("Network", choices["network"], format_func=entities.ge
 kinds = f2.multiselect("Entity kind", choices["kind"], key="sc_kind")
 countries = f3.multiselect("Country", choices["country"], key="sc_country")
 confidence = f4.multiselect("Confidence", choices["confidence"], key="sc_confidence")
-view = with_filters(replace(current, systems=(system,), entity=entity or "", notes=()), choices,
+view = with_filters(replace(current, systems=tuple(systems) or current.systems, entity=entity or "", notes=()), choices,
                     {"network": networks, "kind": kinds, "country": countries, "confidence": confidence})
 state.publish(view)
 sub = network_subgraph(g, view)

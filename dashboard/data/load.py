@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +33,7 @@ class Package:
     tables: dict[str, pd.DataFrame]
     version: str        # short sha256 of every file of the package
     lines: dict[str, dict[str, int]]  # table -> primary key -> physical line
+    vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)  # schema.toml [vocabularies]
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -199,7 +200,7 @@ def _package(data_dir: Path, schema: Schema, raws: dict[str, RawTable], typed: d
         frame = pd.DataFrame([row for _, row in rows], columns=table.column_names)
         tables[name] = _typed_frame(frame, table)
         lines[name] = {row[table.primary_key]: line for line, row in rows}
-    return Package(data_dir, tables, digest.hexdigest()[:12], lines)
+    return Package(data_dir, tables, digest.hexdigest()[:12], lines, schema.vocabularies)
 
 
 def _typed_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:

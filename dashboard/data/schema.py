@@ -70,6 +70,8 @@ def load_schema(data_dir: Path) -> Schema:
 
 def _build(raw: dict) -> Schema:
     vocab = {k: tuple(v) for k, v in raw.get("vocabularies", {}).items()}
+    if not set(vocab.get("weak_confidence", ())) <= set(vocab.get("confidence", ())):
+        raise ValueError("vocabularies: weak_confidence must be a subset of confidence")
     tables = {name: _table(name, spec, vocab) for name, spec in raw["tables"].items()}
     limits = raw.get("limits", {})
     return Schema(

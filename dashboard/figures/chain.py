@@ -17,12 +17,12 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from dashboard.figures.style import FONT, KIND_STYLES
 from dashboard.figures.text import plain_text
 
 __all__ = ["LINK_COLOURS", "WEAK_LINK_COLOUR", "chain_figure"]
 
 LAYERS = ("people/networks", "supplier", "goods", "intermediary", "producer", "system")
-WEAK = ("inferred", "unverified")
 STRONG_ALPHA = 0.7
 WEAK_ALPHA = 0.25
 LINK_COLOURS = {  # Okabe-Ito
@@ -32,25 +32,21 @@ LINK_COLOURS = {  # Okabe-Ito
 }
 WEAK_RGB = (120, 120, 120)
 WEAK_LINK_COLOUR = "rgba({},{},{},{})".format(*WEAK_RGB, WEAK_ALPHA)
-NODE_COLOURS = {
-    "system": "#D55E00", "government": "#009E73", "goods": "#0072B2", "company": "#56B4E9",
-    "group": "#F0E442", "person": "#E69F00", "network": "#CC79A7",
-}
+NODE_COLOURS = {kind: colour for kind, (colour, _, _) in KIND_STYLES.items()}
 LABEL_CHARS = 42
 LABEL_WRAP_CHARS = 22  # node labels wrap: the gap to the next column is a quarter of the width or less
 MAX_NODES = 120  # a chain larger than this is cut (synthetic data); the tables list everything
 HOVER_CHARS = 300
 WRAP = 110  # characters per line of the gaps text: fits an 820 px Streamlit column at 11 px
 GAP_LINE_PX = 15
-FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:
     return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha})"
 
 
-def link_colour(confidence: str) -> str:
-    if confidence in WEAK or confidence not in LINK_COLOURS:
+def link_colour(confidence: str, weak: tuple[str, ...]) -> str:
+    if confidence in weak or confidence not in LINK_COLOURS:
         return _rgba(WEAK_RGB, WEAK_ALPHA)
     return _rgba(LINK_COLOURS[confidence], STRONG_ALPHA)
 
@@ -98,7 +94,8 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figu
             i = index[n["id"]]
             xs[i] = 0.001 + 0.998 * (column[layer] / max(len(present) - 1, 1))
             ys[i] = (j + 0.5) / len(members)
-    weak_out = {l["source"] for l in links if l["confidence"] in WEAK}
+    weak = tuple(chain["weak"])
+    weak_out = {l["source"] for l in links if l["confidence"] in weak}
     node_hover = [
         "<br>".join([
             _wrap(n["label"]),
@@ -130,7 +127,7 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figu
         ),
         link=dict(
             source=[index[l["source"]] for l in links], target=[index[l["target"]] for l in links],
-            value=[1] * len(links), color=[link_colour(l["confidence"]) for l in links],
+            value=[1] * len(links), color=[link_colour(l["confidence"], weak) for l in links],
             label=link_labels, customdata=link_hover, hovertemplate="%{customdata}<extra></extra>",
         ),
         textfont=dict(family=FONT, size=11, color="#111111"),

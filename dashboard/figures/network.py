@@ -21,21 +21,12 @@ from collections.abc import Iterable
 import networkx as nx
 import plotly.graph_objects as go
 
+from dashboard.figures.style import FONT, KIND_STYLES
 from dashboard.figures.text import plain_text
+from dashboard.network.graph import weak_labels
 
 __all__ = ["KIND_STYLES", "DASHED_NAME", "SOLID_NAME", "network_figure"]
 
-WEAK = ("inferred", "unverified")
-# kind -> (Okabe-Ito colour, marker symbol, size)
-KIND_STYLES = {
-    "system": ("#D55E00", "star", 18),
-    "government": ("#009E73", "diamond", 12),
-    "company": ("#56B4E9", "square", 10),
-    "person": ("#E69F00", "circle", 10),
-    "network": ("#CC79A7", "hexagon", 14),
-    "group": ("#F0E442", "triangle-up", 12),
-    "goods": ("#0072B2", "triangle-down", 9),
-}
 OTHER_STYLE = ("#999999", "circle-open", 9)
 SOLID_NAME = "solid = stated, secondhand or seed-only"
 DASHED_NAME = "dashed = inferred or unverified"
@@ -44,7 +35,6 @@ LABEL_CHARS = 28
 ALWAYS_LABELLED = ("system", "network")  # labelled even in large pictures
 HUB_DEGREE = 6  # ... and so is any node with at least this many links
 EVIDENCE_CHARS = 160
-FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def _short(text: str, limit: int) -> str:
@@ -63,6 +53,7 @@ def _r(value: float) -> float:
 def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[str] | None = None) -> go.Figure:
     """Nodes of ``g_sub`` at ``positions`` ({node: (x, y)}); ``highlight`` nodes outlined and labelled."""
     highlight = {n for n in (highlight or ()) if n in g_sub}
+    weak_set = set(weak_labels(g_sub))
     nodes = [n for n in sorted(g_sub.nodes) if n in positions]
     placed = set(nodes)
     traces: list[go.Scatter] = []
@@ -74,7 +65,7 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
     for u, v, data in sorted(g_sub.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
         if u not in placed or v not in placed:
             continue
-        weak = data.get("confidence") in WEAK
+        weak = data.get("confidence") in weak_set
         (x0, y0), (x1, y1) = positions[u], positions[v]
         pair = (min(u, v), max(u, v), weak)
         if pair not in drawn:

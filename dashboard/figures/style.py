@@ -20,7 +20,18 @@ LAND = "#e9e6df"
 BORDER = "#b9b4a8"
 OCEAN = "#f4f8fb"
 ORIGIN = "#000000"
-CONFIDENCE_DASHED = ("inferred", "unverified")
+FONT = "DejaVu Sans, Arial, sans-serif"
+# Entity kind -> (Okabe-Ito colour, plotly marker symbol, marker size): the network's nodes
+# and the chain's node colours, so one kind looks the same in both.
+KIND_STYLES = {
+    "system": ("#D55E00", "star", 18),
+    "government": ("#009E73", "diamond", 12),
+    "company": ("#56B4E9", "square", 10),
+    "person": ("#E69F00", "circle", 10),
+    "network": ("#CC79A7", "hexagon", 14),
+    "group": ("#F0E442", "triangle-up", 12),
+    "goods": ("#0072B2", "triangle-down", 9),
+}
 
 
 def system_style(position: int) -> tuple[str, str, float]:

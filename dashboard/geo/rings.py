@@ -16,18 +16,16 @@ from dashboard.geo import geodesy
 from dashboard.geo.basemap import country_outline
 from dashboard.figures.style import BAND_OPACITY, system_style
 from dashboard.data.load import Package
-from dashboard.geo.ranges import Origin, band_km, claim_for_system, select_claim
+from dashboard.geo.ranges import Origin, band_km
 from dashboard.data.units import KM_PER_MILE
 
 ENVELOPE_POINTS = 90
 
 
-def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Origin,
+def ring_features(pkg: Package, countries: dict, systems, claims, origin: Origin,
                   band: bool = True, n_points: int = 360) -> list[dict]:
-    """One ring per system (from ``claim``), plus its claim band when ``band`` is set.
-
-    ``claim`` is ``seed``, ``min``, ``max`` or one claim id (that system gets the claim,
-    the others their seed ring).
+    """One ring per system (drawn at its claim in ``claims``, a claim id per system, same
+    order), plus the system's claim band when ``band`` is set.
 
     Distances in km, coordinates in degrees (WGS84). Raises ValueError for an unknown
     system or claim (see :func:`dashboard.geo.ranges.select_claim`).
@@ -35,13 +33,15 @@ def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Or
     outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
     positions = {sid: i for i, sid in enumerate(pkg.systems["id"])}
     features = []
-    for system_id in systems:
+    claim_ids = pkg.range_claims.set_index("id")
+    for system_id, claim_id in zip(systems, claims, strict=True):
         style = system_style(positions[system_id])
         if band:
             low, high = band_km(pkg, system_id)
             if high > low:
                 features.append(_band(pkg, system_id, low, high, origin, outline, style, n_points))
-        row = select_claim(pkg, system_id, claim_for_system(pkg, system_id, claim))
+        row = claim_ids.loc[claim_id].copy()
+        row["id"] = claim_id
         features.append(_ring(pkg, row, origin, outline, style, n_points))
     return features
 

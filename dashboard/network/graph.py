@@ -40,8 +40,8 @@ import pandas as pd
 from dashboard.data.load import Package
 
 __all__ = [
-    "CHAIN_LAYERS", "CONFIDENCE_ORDER", "NODE_ATTRS", "RECIPIENT_KIND", "SUPPLY_KINDS", "WEAK_CONFIDENCE",
-    "build_graph", "chain_for_system", "filter_graph", "goods_node", "layout", "neighbourhood", "normalise",
+    "CHAIN_LAYERS", "NODE_ATTRS", "RECIPIENT_KIND", "SUPPLY_KINDS", "weak_labels",
+    "build_graph", "chain_for_system", "chains_for_systems", "filter_graph", "goods_node", "layout", "neighbourhood", "normalise",
     "producer_reached", "profile", "search", "supply_table", "system_node", "timeline",
 ]
 
@@ -51,9 +51,6 @@ NODE_ATTRS = (
     "label", "kind", "country", "city", "lat", "lon", "network", "aliases", "programs",
     "designation_date", "role", "sources", "confidence",
 )
-CONFIDENCE_ORDER = ("stated", "secondhand", "seed-only", "unverified", "inferred")
-# Links no source states outright: drawn lighter / dashed.
-WEAK_CONFIDENCE = ("inferred", "unverified")
 # goods.status -> kind of the goods -> recipient edge
 RECIPIENT_KIND = {"supplied": "received", "offered": "offered_to", "sought": "sought_by", "ordered": "ordered_by"}
 GOODS_EDGE_KINDS = frozenset(RECIPIENT_KIND) | frozenset(RECIPIENT_KIND.values())
@@ -109,9 +106,14 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
+def weak_labels(g) -> tuple[str, ...]:
+    """The confidence labels no source states outright (schema.toml ``weak_confidence``)."""
+    return g.graph["vocab"]["weak_confidence"]
+
+
 def build_graph(pkg: Package) -> nx.MultiDiGraph:
     """The whole package as one graph (see the module docstring for nodes and edges)."""
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(vocab=pkg.vocab)
     entities = _records(pkg.entities)
     systems = _records(pkg.systems)
     goods = _records(pkg.goods)
@@ -316,6 +318,32 @@ def chain_for_system(g: nx.MultiDiGraph, system_id: str) -> dict:
     return _chain(g, system_id, with_gaps=True)
 
 
+def chains_for_systems(g: nx.MultiDiGraph, system_ids) -> list[dict]:
+    """The chains of ``system_ids``, one per distinct chain: systems whose chains differ only
+    in the system itself (e.g. three systems credited to one producer) share one chain headed
+    by all of them, so one body of evidence is never drawn as several.
+
+    Each chain is as :func:`chain_for_system` returns it, with ``systems`` (ids) and a
+    ``system_label`` naming every system it heads.
+    """
+    groups: dict[tuple, dict] = {}
+    for sid in system_ids:
+        chain = chain_for_system(g, sid)
+        snode = chain["system_node"]
+        body = tuple(sorted((l["source"], l["target"], l["kind"]) for l in chain["links"] if l["target"] != snode))
+        key = (tuple(sorted(chain["producers"])), body)
+        if key not in groups:
+            groups[key] = dict(chain, systems=[chain["system"]])
+            continue
+        head = groups[key]
+        head["systems"].append(chain["system"])
+        head["system_label"] += f" / {chain['system_label']}"
+        head["nodes"] = head["nodes"] + [n for n in chain["nodes"] if n["id"] == snode]
+        head["links"] = head["links"] + [l for l in chain["links"] if l["target"] == snode]
+        head["gaps"] = list(dict.fromkeys(head["gaps"] + chain["gaps"]))
+    return list(groups.values())
+
+
 def _chain(g, system_id: str, with_gaps: bool) -> dict:
     snode = system_node(system_id)
     if snode not in g:
@@ -334,7 +362,7 @@ def _chain(g, system_id: str, with_gaps: bool) -> dict:
         ch.link(_edge_record(producer, snode, key, data))
         pname = _label(g, producer)
         conf = data.get("confidence", "")
-        if conf in WEAK_CONFIDENCE or conf == "seed-only":
+        if conf in weak_labels(g) or conf == "seed-only":
             how = {"inferred": "our inference", "unverified": "unverified", "seed-only": "supported only by the seed article"}[conf]
             basis = data.get("evidence", "").strip() or "no basis recorded"
             gaps.append(f"The producer link {pname} -> {sname} is {how} ({conf}), not stated by a source: {basis}")
@@ -413,7 +441,7 @@ def _chain(g, system_id: str, with_gaps: bool) -> dict:
         "system": system_id.removeprefix(SYSTEM_PREFIX), "system_node": snode, "system_label": sname,
         "producers": [p for p, _, _ in produced_by], "nodes": list(ch.nodes.values()), "links": ch.links,
         "goods": goods_rows, "suppliers": suppliers, "people": sorted(set(people)), "gaps": gaps,
-        "layers": CHAIN_LAYERS,
+        "layers": CHAIN_LAYERS, "weak": weak_labels(g),
     }
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.figures.text import markdown_literal
-from dashboard.data.load import Package, check_package, resolve_data_dir
+from dashboard.data.load import resolve_data_dir
+from dashboard.views.dashboard import Dashboard
 
 
 def data_dir() -> Path:
@@ -35,54 +36,45 @@ def _fingerprint(folder: Path) -> tuple:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _checked(folder: str, fingerprint: tuple):
-    """Validated package (shared by reference: treat every frame as read-only)."""
-    return check_package(folder)
+@st.cache_resource(show_spinner="Loading the data package…", max_entries=4)
+def _dashboard(folder: str, fingerprint: tuple):
+    """The application object per data version (shared by reference: read-only)."""
+    return Dashboard.check(folder)
 
 
-def checked_package() -> tuple[Package | None, list]:
+def checked() -> tuple[Dashboard | None, list]:
     folder = data_dir()
-    return _checked(str(folder), _fingerprint(folder))
+    return _dashboard(str(folder), _fingerprint(folder))
 
 
-def package() -> Package:
-    """The validated package; app.py stops before any page runs when it is invalid."""
-    pkg, _ = checked_package()
-    assert pkg is not None
-    return pkg
+def dashboard() -> Dashboard:
+    """The validated dashboard; app.py stops before any page runs when the data is invalid."""
+    dash, _ = checked()
+    assert dash is not None
+    return dash
 
 
-# --------------------------------------------------------------------------- cached core calls
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _countries(folder: str, fingerprint: tuple) -> dict:
-    from dashboard.geo.basemap import load_countries
-    return load_countries(Path(folder) / "basemap")
-
-
-
-@st.cache_data(show_spinner="Computing geodesic rings…", max_entries=64)
-def _features(folder: str, fingerprint: tuple, systems: tuple, claim: str, origin_key: str, band: bool) -> list[dict]:
-    from dashboard.geo.ranges import parse_origin
-    from dashboard.geo.rings import ring_features
-    pkg, _ = _checked(folder, fingerprint)
-    return ring_features(pkg, _countries(folder, fingerprint), systems, claim, parse_origin(origin_key, pkg), band=band)
-
+def package():
+    return dashboard().package
 
 
 # --------------------------------------------------------------------------- URL state
 
 def view():
-    """The current view from the URL (invalid values fall back, with notes)."""
-    from dashboard.views.view import parse_view
+    """The current view from the URL (invalid values fall back, with notes), parsed once per
+    rerun: the parse is kept with the query it came from until the URL changes."""
     params = {k: st.query_params.get(k) for k in st.query_params.keys()}
-    return parse_view(params, package())
+    key = (dashboard().version, tuple(sorted(params.items())))
+    cached = st.session_state.get("_view")
+    if cached is None or cached[0] != key:
+        cached = (key, dashboard().parse(params))
+        st.session_state["_view"] = cached
+    return cached[1]
 
 
 def bind(current, widgets: dict[str, object]) -> None:
     """Seed widget values from the URL when it changed from outside (first load, pasted link)."""
-    query = current.query(package())
+    query = dashboard().query(current)
     if st.session_state.get("_last_query") != query or any(k not in st.session_state for k in widgets):
         for key, value in widgets.items():
             st.session_state[key] = value
@@ -91,15 +83,15 @@ def bind(current, widgets: dict[str, object]) -> None:
 
 def publish(new_view) -> None:
     """Write the view to the URL (only our keys; Streamlit's embed params stay as they are)."""
-    from dashboard.views.view import KNOWN
-    params = new_view.to_params(package())
+    from dashboard.views.view import KNOWN, to_params
+    params = to_params(new_view, package())
     for key in KNOWN:
         if key in params:
             if st.query_params.get(key) != params[key]:
                 st.query_params[key] = params[key]
         elif key in st.query_params:
             del st.query_params[key]
-    st.session_state["_last_query"] = new_view.query(package())
+    st.session_state["_last_query"] = dashboard().query(new_view)
 
 
 def show_notes(current) -> None:
@@ -112,49 +104,33 @@ def embedded() -> bool:
     return bool(st.context.is_embedded)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cities(folder: str, fingerprint: tuple):
-    from dashboard.geo.basemap import load_cities
-    return load_cities(Path(folder) / "basemap")
-
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _graph(folder: str, fingerprint: tuple):
-    from dashboard.network.graph import build_graph
-    pkg, _ = _checked(folder, fingerprint)
-    return build_graph(pkg)
-
 
 def graph():
     """The entity graph (shared by reference: read-only)."""
-    folder = data_dir()
-    return _graph(str(folder), _fingerprint(folder))
+    return dashboard().graph
 
 
 @st.cache_data(show_spinner="Rendering the report figure…", max_entries=32)
-def _export(folder: str, fingerprint: tuple, query: str, figure: str, fmt: str, date: str) -> bytes:
+def _export(folder: str, fingerprint: tuple, _view, view_key: tuple, figure: str, fmt: str, date: str) -> bytes:
     from dashboard import export
-    from dashboard.views.report import SIZES, report_figure
-    from dashboard.views.view import parse_view
-    pkg, _ = _checked(folder, fingerprint)
+    from dashboard.views.report import SIZES
     width, height, scale = SIZES["report"]
-    fig = report_figure(pkg, _countries(folder, fingerprint), parse_view(query, pkg), figure, date=date)
+    fig = _dashboard(folder, fingerprint)[0].figure(_view, figure, date=date)
     return export.render(fig, fmt=fmt, width=width, height=height, scale=scale)
 
 
-def export_bytes(query: str, figure: str, fmt: str) -> bytes:
+def export_bytes(view, figure: str, fmt: str) -> bytes:
     """The report figure for a view, as the CLI renders it (one kaleido browser per process)."""
     from dashboard.views.report import today
     folder = data_dir()
-    return _export(str(folder), _fingerprint(folder), query, figure, fmt, today())
+    return _export(str(folder), _fingerprint(folder), view, view.key, figure, fmt, today())
 
 
 def share_panel(current, *figures: str) -> None:
     """Link to this view, an iframe snippet, and report downloads of each of ``figures``
     (each rendered on click)."""
     from dashboard.views.report import marking
-    query = current.query(package())
+    query = dashboard().query(current)
     page = st.session_state.get("_page_path", "")
     # Lazy: the content (and the browser's code-block and download chunks) is sent only once
     # the panel is opened, which keeps it off the map's cold start (see tests/bench).
@@ -168,15 +144,15 @@ def share_panel(current, *figures: str) -> None:
         sep = "&" if query else ""
         st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
         for figure in figures:
-            _downloads(query, figure, marking())
+            _downloads(current, figure, marking())
 
 
-def _downloads(query: str, figure: str, mark: str) -> None:
+def _downloads(view, figure: str, mark: str) -> None:
     st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking "
                f"'{markdown_literal(mark)}':")
     cols = st.columns(3)
     for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
-        col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(query, figure, fmt),
+        col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(view, figure, fmt),
                             f"{figure}.{fmt}", mime, on_click="ignore", key=f"dl_{figure}_{fmt}")
 
 
@@ -186,20 +162,9 @@ def banner() -> None:
     st.caption(f"**{markdown_literal(marking())}** · data version {package().version}")
 
 
-@st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
-def _map_result(folder: str, fingerprint: tuple, systems: tuple, origin: str, claim: str, overlays: tuple):
-    from dashboard.views import mapview
-    from dashboard.views.view import View
-    pkg, _ = _checked(folder, fingerprint)
-    view = View(systems=systems, origin=origin, claim=claim, overlays=overlays)
-    return mapview.build(pkg, _countries(folder, fingerprint), _cities(folder, fingerprint), view,
-                         lambda s, c, o, b: _features(folder, fingerprint, tuple(s), c, o, b))
-
-
 def map_result(view):
-    """Everything the map page draws for a view (deck JSON computed once per view)."""
-    folder = data_dir()
-    return _map_result(str(folder), _fingerprint(folder), tuple(view.systems), view.origin, view.claim, tuple(view.overlays))
+    """Everything the map page draws for a view (deck JSON computed once per view and data version)."""
+    return dashboard().map(view)
 
 
 def data_as_of() -> str:

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 import pydeck as pdk
 
-from dashboard.geo.basemap import country_outline
 from dashboard.figures.deck import frozen, map_deck
 from dashboard.figures.style import SYSTEM_STYLES, rgba
 from dashboard.data.load import Package
-from dashboard.geo.ranges import CLAIM_MODES, TERRITORY, parse_origin
+from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
 from dashboard.geo.reach import csv_safe, reach_table
 
 ROUTE_KINDS = ("supplied", "procured_for", "offered_to", "assisted", "acts_for", "works_with")
@@ -43,23 +42,22 @@ def claim_label(pkg: Package, claim: str) -> str:
     return f"{claim}: {name}, {row['range_km']:,.0f} km, {row['claimant'][:50]}"
 
 
-def origin_key(pkg: Package, choice: str, typed: str) -> tuple[str, str]:
-    """(key, problem): the typed point when chosen and valid, else the default place."""
-    if choice != "point":
-        return choice, ""
+def chosen_origin(pkg: Package, choice: str, typed: str) -> tuple[Origin, str]:
+    """(origin, problem) from the map controls: the typed point when chosen and valid,
+    else the default place."""
     try:
-        return parse_origin(typed, pkg).key, ""
+        return parse_origin(typed if choice == "point" else choice, pkg), ""
     except ValueError as exc:
-        return str(pkg.places["id"].iloc[0]), f"{exc}. Showing ranges from {pkg.places['name'].iloc[0]} instead."
+        return default_origin(pkg), f"{exc}. Showing ranges from {pkg.places['name'].iloc[0]} instead."
 
 
-def build(pkg: Package, countries: dict, cities: pd.DataFrame, view, features_fn) -> MapResult:
-    origin = parse_origin(view.origin, pkg)
-    feats = features_fn(view.systems, view.claim, view.origin, "band" in view.overlays)
+def build(dash, view) -> MapResult:
+    """The map page of ``view`` for ``dash`` (a :class:`dashboard.views.dashboard.Dashboard`)."""
+    pkg, origin = dash.package, view.origin
+    feats = dash.rings(view)
     arcs = supply_arcs(pkg) if "arcs" in view.overlays else None
-    deck = frozen(map_deck(countries, feats, origin, arcs=arcs, view=_view_for(origin)))
-    outline = country_outline(countries, "IRN") if origin.kind == TERRITORY else None
-    reach = reach_table(feats, cities, origin, outline)
+    deck = frozen(map_deck(dash.countries, feats, origin, arcs=arcs, view=_view_for(origin)))
+    reach = reach_table(feats, dash.cities, origin, dash.outline(view))
     return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), reach, csv_safe(reach))
 
 

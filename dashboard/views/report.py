@@ -19,8 +19,6 @@ from dashboard.figures.ranges_chart import ranges_chart
 from dashboard.figures.static_map import caption_lines, static_map_figure
 from dashboard.figures.text import plain_text
 from dashboard.data.load import Package
-from dashboard.geo.ranges import parse_origin
-from dashboard.geo.rings import ring_features
 
 FIGURES = ("map", "ranges", "chain", "network")
 MARKING_ENV = "DASHBOARD_MARKING"
@@ -37,20 +35,20 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
-def report_figure(pkg: Package, countries: dict, view, figure: str, date: str | None = None) -> go.Figure:
-    """The named figure for ``view`` (a dashboard.views.view.View), with caption and marking."""
+def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure:
+    """The named figure for ``view`` (a :class:`dashboard.views.view.View`) of ``dash`` (a
+    :class:`dashboard.views.dashboard.Dashboard`), with caption and marking."""
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure[:30]!r}: use one of {', '.join(FIGURES)}")
-    date = date or today()
+    date, pkg = date or today(), dash.package
     if figure == "map":
-        return _map(pkg, countries, view, date)
+        return _map(dash, view, date)
     if figure == "ranges":
         fig = ranges_chart(pkg, view.systems, title="Published range claims")
         return with_caption(fig, _lines(pkg, view, _claim_sources(pkg, view.systems), date, "Every published range figure per system."))
-    g = graph.build_graph(pkg)
+    g = dash.graph
     if figure == "chain":
-        system = view.systems[0]
-        chain = graph.chain_for_system(g, system)
+        chain = graph.chains_for_systems(g, view.systems)[0]  # the first system's chain, headed by all that share it
         fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']}")
         ids = sorted({s for link in chain["links"] for s in link.get("sources", ())})
         return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Links as the sources state them; pale links are inferred or unverified."))
@@ -78,16 +76,16 @@ def network_subgraph(g, view, max_nodes: int = 300):
     return filtered
 
 
-def _map(pkg: Package, countries: dict, view, date: str) -> go.Figure:
-    origin = parse_origin(view.origin, pkg)
-    feats = ring_features(pkg, countries, view.systems, view.claim, origin, band="band" in view.overlays)
+def _map(dash, view, date: str) -> go.Figure:
+    pkg, origin = dash.package, view.origin
+    feats = dash.rings(view)
     sources = sorted({f["properties"]["source_title"] for f in feats if f["properties"]["kind"] == "ring"})
     names = [pkg.systems.set_index("id").loc[s, "name"] for s in view.systems]
     lines = caption_lines(systems=names, origin_label=origin.label, sources=sources, data_version=pkg.version,
                           date=date, marking=marking())
     marker = None if origin.kind == "territory" else {"lon": origin.lon, "lat": origin.lat, "label": origin.label}
     centre = (origin.lon, origin.lat) if marker else (53.0, 32.0)
-    return static_map_figure(countries, feats, origin=marker, title=f"Range rings, {origin.caption}",
+    return static_map_figure(dash.countries, feats, origin=marker, title=f"Range rings, {origin.caption}",
                              caption_lines=lines, center=centre, projection="azimuthal equidistant",
                              projection_scale=4.5)
 

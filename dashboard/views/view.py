@@ -1,12 +1,17 @@
-"""A view as a URL: parse and write the query parameters every page shares (no Streamlit).
+"""A view: what one page or one export shows, parsed from a URL once (no Streamlit).
 
 Parameters: ``systems`` (comma-separated ids or ``all``), ``from`` (place id, ``LAT,LON``
 or ``territory``), ``claim`` (``seed``, ``min``, ``max`` or a claim id), ``overlay``
 (comma-separated: ``band``, ``arcs``, ``reach``), ``entity`` (an entity id), ``briefing``
 (``1``), and the network filters of /supply-chain: ``network`` (network entity ids),
 ``kind``, ``country`` and ``confidence`` (comma-separated values from the data).
+
+``parse_view`` is the only place a query is read and ``to_query`` the only place one is
+written. A :class:`View` holds parsed values: an :class:`~dashboard.geo.ranges.Origin`,
+the claim drawn for each system, the filters. ``systems`` means the same on every page:
+the systems the view is about (the map draws each; the supply chain shows their chains).
 Anything unknown or invalid falls back to the default and yields a note in plain words
-that never repeat the offending value; lengths are capped.
+that never repeats the offending value; lengths are capped.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
-from dashboard.network.graph import CONFIDENCE_ORDER
 from dashboard.data.load import Package
-from dashboard.geo.ranges import MAX_PARAM_CHARS, default_origin, parse_origin, parse_systems, select_claim
+from dashboard.geo.ranges import (MAX_PARAM_CHARS, Origin, claim_for_system, default_origin, parse_origin,
+                                  parse_systems, select_claim)
 
 OVERLAYS = ("band", "arcs", "reach")
 DEFAULT_OVERLAYS = ("band", "reach")
@@ -28,106 +33,144 @@ PASSTHROUGH = ("embed", "embed_options")  # Streamlit's own; never written by us
 @dataclass(frozen=True)
 class View:
     systems: tuple[str, ...]
-    origin: str
-    claim: str = "seed"
+    origin: Origin
+    claim: str = "seed"                   # the URL's spelling: seed, min, max or a claim id
+    claims: tuple[str, ...] = ()          # the claim id drawn for each of ``systems``, same order
     overlays: tuple[str, ...] = DEFAULT_OVERLAYS
     entity: str = ""
     briefing: bool = False
-    networks: tuple[str, ...] = ()    # network filters of /supply-chain, in filter_choices order
+    networks: tuple[str, ...] = ()        # network filters of /supply-chain, in filter_choices order
     kinds: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     confidence: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=(), compare=False)
 
-    def to_params(self, pkg: Package) -> dict[str, str]:
-        """Only what differs from the default view, so plain URLs stay plain."""
-        base = default_view(pkg)
-        out = {}
-        if self.systems != base.systems:
-            out["systems"] = ",".join(self.systems)
-        if self.origin != base.origin:
-            out["from"] = self.origin
-        if self.claim != base.claim:
-            out["claim"] = self.claim
-        if self.overlays != base.overlays:
-            out["overlay"] = ",".join(self.overlays) or "none"
-        if self.entity:
-            out["entity"] = self.entity
-        if self.briefing:
-            out["briefing"] = "1"
-        for key, name in FILTERS.items():
-            if getattr(self, name):
-                out[key] = ",".join(getattr(self, name))
-        return out
+    @property
+    def key(self) -> tuple:
+        """A hashable key of everything drawn (the origin by its URL spelling)."""
+        return (self.systems, self.origin.key, self.claims, self.overlays, self.entity, self.networks,
+                self.kinds, self.countries, self.confidence)
 
-    def query(self, pkg: Package) -> str:
-        return urlencode(self.to_params(pkg))
+    @property
+    def band(self) -> bool:
+        return "band" in self.overlays
+
+
+def make_view(pkg: Package, systems: tuple[str, ...], origin: Origin, claim: str = "seed", **rest) -> View:
+    """A View with each system's claim resolved; raises ValueError for a claim no system can draw."""
+    claims = tuple(str(select_claim(pkg, s, claim_for_system(pkg, s, claim))["id"]) for s in systems)
+    return View(systems=tuple(systems), origin=origin, claim=claim, claims=claims, **rest)
+
+
+def with_map(pkg: Package, view: View, systems, origin: Origin, claim: str, overlays) -> View:
+    """``view`` with new map choices (claims resolved again)."""
+    fresh = make_view(pkg, tuple(systems), origin, claim)
+    return replace(view, systems=fresh.systems, origin=origin, claim=claim, claims=fresh.claims,
+                   overlays=tuple(o for o in OVERLAYS if o in overlays), notes=())
 
 
 def default_view(pkg: Package) -> View:
-    return View(systems=tuple(pkg.systems["id"]), origin=default_origin(pkg).key)
+    return make_view(pkg, tuple(pkg.systems["id"]), default_origin(pkg))
+
+
+def to_params(view: View, pkg: Package) -> dict[str, str]:
+    """Only what differs from the default view, so plain URLs stay plain."""
+    base = default_view(pkg)
+    out = {}
+    if view.systems != base.systems:
+        out["systems"] = ",".join(view.systems)
+    if view.origin.key != base.origin.key:
+        out["from"] = view.origin.key
+    if view.claim != base.claim:
+        out["claim"] = view.claim
+    if view.overlays != base.overlays:
+        out["overlay"] = ",".join(view.overlays) or "none"
+    if view.entity:
+        out["entity"] = view.entity
+    if view.briefing:
+        out["briefing"] = "1"
+    for key, name in FILTERS.items():
+        if getattr(view, name):
+            out[key] = ",".join(getattr(view, name))
+    return out
+
+
+def to_query(view: View, pkg: Package) -> str:
+    """The view as a query string (without ``?``): the one place a view becomes a URL."""
+    return urlencode(to_params(view, pkg))
 
 
 def parse_view(params: dict[str, str] | str, pkg: Package) -> View:
     """Parse a query (a dict of last values, or a query string) into a valid View + notes."""
     if isinstance(params, str):
         params = dict(parse_qsl(params.lstrip("?"), keep_blank_values=True))
-    view, notes = default_view(pkg), []
+    fields, bad = {}, []
     unknown = sorted(k for k in params if k not in KNOWN and k not in PASSTHROUGH)
-    if unknown:
-        notes.append(f"Ignored {len(unknown)} unknown parameter(s).")
     parsers = [("systems", _systems), ("from", _origin), ("claim", _claim), ("overlay", _overlays),
                ("entity", _entity), ("briefing", _briefing), *((key, _filter(key)) for key in FILTERS)]
     for key, parse in parsers:
         if key in params:
             try:
-                view = parse(view, str(params[key]), pkg)
+                fields.update(parse(str(params[key]), pkg))
             except ValueError:  # the value is not echoed back: notes never carry URL text
-                notes.append(f"Parameter '{key}' was not understood; showing the default instead.")
-    return replace(view, notes=tuple(notes))
+                bad.append(key)
+    base = default_view(pkg)
+    systems, origin = fields.pop("systems", base.systems), fields.pop("origin", base.origin)
+    claim = fields.pop("claim", "seed")
+    try:
+        view = make_view(pkg, systems, origin, claim, **fields)
+    except ValueError:  # a claim id valid on its own, but for no chosen system's ring
+        bad.append("claim")
+        view = make_view(pkg, systems, origin, "seed", **fields)
+    return replace(view, notes=_notes(unknown, bad))
 
 
-def _short(text: str) -> str:
-    return repr(text[:30] + ("…" if len(text) > 30 else ""))
+def _notes(unknown: list[str], bad: list[str]) -> tuple[str, ...]:
+    """One compact note for everything that fell back (never the offending values)."""
+    parts = []
+    if bad:
+        parts.append(f"{', '.join(repr(k) for k in bad)} not understood; showing the default instead")
+    if unknown:
+        parts.append(f"ignored {len(unknown)} unknown parameter(s)")
+    return (f"Link parameter{'s' if len(bad) > 1 else ''} {'; '.join(parts)}.",) if parts else ()
 
 
-def _systems(view: View, value: str, pkg: Package) -> View:
-    return replace(view, systems=parse_systems(value, pkg))
+def _systems(value: str, pkg: Package) -> dict:
+    return {"systems": parse_systems(value, pkg)}
 
 
-def _origin(view: View, value: str, pkg: Package) -> View:
-    return replace(view, origin=parse_origin(value, pkg).key)
+def _origin(value: str, pkg: Package) -> dict:
+    return {"origin": parse_origin(value, pkg)}
 
 
-def _claim(view: View, value: str, pkg: Package) -> View:
+def _claim(value: str, pkg: Package) -> dict:
     if len(value) > MAX_PARAM_CHARS:
         raise ValueError("value too long")
     if value not in ("seed", "min", "max"):
         claims = pkg.range_claims.set_index("id")
         if value not in claims.index:
-            raise ValueError(f"unknown claim {_short(value)}")
+            raise ValueError("unknown claim")
         select_claim(pkg, claims.loc[value, "system"], value)  # must be ring-eligible
-    return replace(view, claim=value)
+    return {"claim": value}
 
 
-def _overlays(view: View, value: str, pkg: Package) -> View:
+def _overlays(value: str, pkg: Package) -> dict:
     items = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip() and v.strip() != "none"))
-    bad = [v for v in items if v not in OVERLAYS]
-    if bad or len(value) > MAX_PARAM_CHARS:
-        raise ValueError(f"unknown overlay {_short(bad[0] if bad else value)}; use {', '.join(OVERLAYS)}")
-    return replace(view, overlays=tuple(o for o in OVERLAYS if o in items))
+    if any(v not in OVERLAYS for v in items) or len(value) > MAX_PARAM_CHARS:
+        raise ValueError("unknown overlay")
+    return {"overlays": tuple(o for o in OVERLAYS if o in items)}
 
 
-def _entity(view: View, value: str, pkg: Package) -> View:
+def _entity(value: str, pkg: Package) -> dict:
     if value not in set(pkg.entities["id"]):
-        raise ValueError(f"unknown entity {_short(value)}")
-    return replace(view, entity=value)
+        raise ValueError("unknown entity")
+    return {"entity": value}
 
 
-def _briefing(view: View, value: str, pkg: Package) -> View:
+def _briefing(value: str, pkg: Package) -> dict:
     if value not in ("0", "1", "true", "false"):
         raise ValueError("use 1 or 0")
-    return replace(view, briefing=value in ("1", "true"))
+    return {"briefing": value in ("1", "true")}
 
 
 def filter_choices(pkg: Package) -> dict[str, tuple[str, ...]]:
@@ -137,7 +180,7 @@ def filter_choices(pkg: Package) -> dict[str, tuple[str, ...]]:
         "network": tuple(sorted(ents.loc[ents["kind"] == "network", "id"])),
         "kind": tuple(sorted(set(ents["kind"]))),
         "country": tuple(sorted({c for c in ents["country"] if c})),
-        "confidence": CONFIDENCE_ORDER,
+        "confidence": pkg.vocab["confidence"],
     }
 
 
@@ -150,10 +193,10 @@ def with_filters(view: View, choices: dict[str, tuple[str, ...]], picks: dict[st
 
 
 def _filter(key: str):
-    def parse(view: View, value: str, pkg: Package) -> View:
+    def parse(value: str, pkg: Package) -> dict:
         allowed = filter_choices(pkg)[key]
         items = {v.strip() for v in value.split(",") if v.strip()}
         if len(value) > MAX_PARAM_CHARS or not items <= set(allowed):
             raise ValueError(f"unknown {key}")
-        return replace(view, **{FILTERS[key]: tuple(v for v in allowed if v in items)})
+        return {FILTERS[key]: tuple(v for v in allowed if v in items)}
     return parse

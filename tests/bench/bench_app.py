@@ -19,13 +19,14 @@ def _bare_deck_page(freeze=True):
     from dashboard.data.load import DEFAULT_DATA_DIR, load_package
     from dashboard.geo.ranges import parse_origin
     from dashboard.geo.rings import ring_features
+    from dashboard.views.view import make_view
 
     @st.cache_resource
     def deck(origin_key):
         pkg = load_package(DEFAULT_DATA_DIR)
         countries = load_countries(DEFAULT_DATA_DIR / "basemap")
-        origin = parse_origin(origin_key, pkg)
-        deck = map_deck(countries, ring_features(pkg, countries, tuple(pkg.systems["id"]), "seed", origin), origin)
+        view = make_view(pkg, tuple(pkg.systems["id"]), parse_origin(origin_key, pkg))
+        deck = map_deck(countries, ring_features(pkg, countries, view.systems, view.claims, view.origin), view.origin)
         return frozen(deck) if freeze else deck
 
     key = st.selectbox("from", ["tehran", "semnan"])

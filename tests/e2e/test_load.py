@@ -82,10 +82,8 @@ def test_eight_concurrent_exports_each_equal_the_export_done_alone(start_app, br
     from PIL import Image
 
     from dashboard import export
-    from dashboard.geo.basemap import load_countries
-    from dashboard.data.load import load_package
-    from dashboard.views.report import SIZES, report_figure, today
-    from dashboard.views.view import parse_view
+    from dashboard.views.dashboard import Dashboard
+    from dashboard.views.report import SIZES, today
 
     server = start_app()
     context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
@@ -110,11 +108,10 @@ def test_eight_concurrent_exports_each_equal_the_export_done_alone(start_app, br
     got = {d.page: Image.open(d.path()).convert("RGB").tobytes() for d in downloads}
     context.close()
 
-    pkg = load_package(server.data_dir)
-    countries = load_countries(server.data_dir / "basemap")
+    dash = Dashboard.load(server.data_dir)
     width, height, scale = SIZES["report"]
     for page, query in zip(pages, EXPORT_VIEWS):
-        alone = export.render(report_figure(pkg, countries, parse_view(query, pkg), "map", date=today()),
+        alone = export.render(dash.figure(dash.parse(query), "map", date=today()),
                               "png", width, height, scale)
         assert got[page] == Image.open(io.BytesIO(alone)).convert("RGB").tobytes(), f"view {query!r} differs from its lone export"
     assert len(set(got.values())) == len(EXPORT_VIEWS)

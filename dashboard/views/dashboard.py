@@ -1,0 +1,102 @@
+"""One application object: the validated package, the base map, cities and graph, built
+once per data version and shared by the CLI, the exports and the Streamlit cache layer.
+
+    dash = Dashboard.load("data")            # DataError (FILE:LINE:COLUMN) if invalid
+    view = dash.parse("systems=SEJJIL&from=territory")
+    dash.map(view).deck                       # what the map page draws
+    dash.figure(view, "map")                  # the report figure an export renders
+
+Every method takes a :class:`~dashboard.views.view.View`; nothing here reads a URL twice
+or calls back into the UI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from dashboard.data.load import Package, check_package
+from dashboard.errors import DataError
+from dashboard.geo.basemap import country_outline, load_cities, load_countries
+from dashboard.geo.ranges import TERRITORY
+from dashboard.geo.rings import ring_features
+from dashboard.network.graph import build_graph
+from dashboard.views.view import View, default_view, parse_view, to_query
+
+CACHED_VIEWS = 64  # views whose rings and map are kept per data version
+
+
+@dataclass(eq=False)
+class Dashboard:
+    package: Package
+    countries: dict
+    cities: pd.DataFrame
+
+    @classmethod
+    def check(cls, data_dir: str | os.PathLike) -> tuple[Dashboard | None, list]:
+        """``(dashboard, [])`` for a valid data folder, else ``(None, problems)``."""
+        package, problems = check_package(data_dir)
+        if problems:
+            return None, problems
+        folder = Path(data_dir) / "basemap"
+        return cls(package, load_countries(folder), load_cities(folder)), []
+
+    @classmethod
+    def load(cls, data_dir: str | os.PathLike) -> Dashboard:
+        dash, problems = cls.check(data_dir)
+        if problems:
+            raise DataError(problems)
+        return dash
+
+    @property
+    def version(self) -> str:
+        return self.package.version
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The supply-chain graph (shared: treat as read-only)."""
+        return build_graph(self.package)
+
+    # ------------------------------------------------------------------ views
+
+    def parse(self, query: dict[str, str] | str) -> View:
+        return parse_view(query, self.package)
+
+    def query(self, view: View) -> str:
+        return to_query(view, self.package)
+
+    def default_view(self) -> View:
+        return default_view(self.package)
+
+    # ------------------------------------------------------------------ what a view shows
+
+    def outline(self, view: View) -> dict | None:
+        """Iran's border when ranges are measured from anywhere in its territory."""
+        return country_outline(self.countries) if view.origin.kind == TERRITORY else None
+
+    def rings(self, view: View) -> list[dict]:
+        """The ring (and band) features of ``view``: the one geometry every renderer draws."""
+        return self._rings((view.systems, view.claims, view.origin.key, view.band), view)
+
+    @lru_cache(maxsize=CACHED_VIEWS)
+    def _rings(self, key, view: View) -> list[dict]:
+        return ring_features(self.package, self.countries, view.systems, view.claims, view.origin, band=view.band)
+
+    def map(self, view: View):
+        """Everything the map page shows for ``view`` (deck JSON serialised once)."""
+        return self._map(view.key, view)
+
+    @lru_cache(maxsize=CACHED_VIEWS)
+    def _map(self, key, view: View):
+        from dashboard.views import mapview
+        return mapview.build(self, view)
+
+    def figure(self, view: View, figure: str, date: str | None = None):
+        """The captioned report figure ``figure`` (map, ranges, chain, network) of ``view``."""
+        from dashboard.views.report import report_figure
+        return report_figure(self, view, figure, date=date)
