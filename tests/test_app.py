@@ -13,8 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data.load import load_package
-from dashboard.network.graph import build_graph, chains_for_systems
-from dashboard.views.report import network_subgraph
+from dashboard.network import build_graph, chains_for_systems, network_subgraph
 from dashboard.views.view import FILTERS, filter_choices, parse_view, to_query
 from tests.conftest import DATA
 from tests.datafix import set_cell

@@ -1,4 +1,4 @@
-"""dashboard.network.graph: the supply-chain graph, chains with their gaps, views, tables, layout.
+"""dashboard.network: the supply-chain graph, chains with their gaps, views, tables, layout.
 
 Small inline packages for exact counts; the real package (read-only) for the facts the
 dashboard must show.
@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.network import graph as G
+from dashboard import network as G
+from dashboard.network import positions as network_layout
+from dashboard.views.tables import supply_table, timeline
 from dashboard.data.cells import empty_value
 from dashboard.data.load import Package
 from dashboard.data.schema import load_schema
@@ -223,7 +225,7 @@ def test_layout_is_deterministic(package):
 
 def test_layered_layout_for_big_graphs_is_deterministic(monkeypatch, real):
     _, g = real
-    monkeypatch.setattr(G, "SPRING_MAX_NODES", 10)
+    monkeypatch.setattr(network_layout, "SPRING_MAX_NODES", 10)
     a, b = G.layout(g), G.layout(g)
     assert a == b and len(a) == g.number_of_nodes()
 
@@ -291,7 +293,7 @@ def test_search_accents_both_ways():
 
 
 def test_supply_table(package):
-    table = G.supply_table(package)
+    table = supply_table(G.build_graph(package), package)
     assert list(table.columns[:9]) == ["supplier", "item", "status", "recipient", "producer reached",
                                        "source title", "source date", "source url", "confidence"]
     assert len(table) == len(package.goods)
@@ -304,7 +306,7 @@ def test_supply_table(package):
 
 
 def test_timeline(package):
-    t = G.timeline(package)
+    t = timeline(package)
     assert len(t) == len(package.events)
     assert list(t["date"]) == sorted(t["date"])
     assert (t["source title"] != "").all()

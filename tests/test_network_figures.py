@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.network import graph as G
+from dashboard import network as G
 from dashboard.figures import chain as chain_fig
 from dashboard.figures import network as net_fig
 from tests.test_graph import entity, inline_package, source, tiny

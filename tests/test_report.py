@@ -16,8 +16,7 @@ import pytest
 from dashboard import export
 from dashboard.geo.basemap import load_countries
 from dashboard.cli import main
-from dashboard.views.report import SIZES, marking, report_figure
-from dashboard.views.view import parse_view
+from dashboard.views.report import SIZES, marking
 from tests.conftest import DATA
 
 DATE = "2026-11-29"

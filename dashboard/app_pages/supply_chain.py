@@ -4,13 +4,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.network import graph
+from dashboard import network as graph
 from dashboard.views import tables
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
 from dashboard.figures.text import markdown_literal
 from dashboard.geo.reach import csv_safe
-from dashboard.views.report import network_subgraph
 from dashboard.ui import state
 from dashboard.views.view import filter_choices, with_filters
 
@@ -54,7 +53,7 @@ confidence = f4.multiselect("Confidence", choices["confidence"], key="sc_confide
 view = with_filters(replace(current, systems=tuple(systems) or current.systems, entity=entity or "", notes=()), choices,
                     {"network": networks, "kind": kinds, "country": countries, "confidence": confidence})
 state.publish(view)
-sub = network_subgraph(g, view)
+sub = graph.network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
@@ -69,9 +68,9 @@ if entity:
         st.dataframe(goods, hide_index=True, width="stretch")
 
 st.subheader("Who supplied what to which producer, according to whom")
-supply = graph.supply_table(pkg)
+supply = tables.supply_table(g, pkg)
 st.dataframe(supply, hide_index=True, width="stretch")
 st.download_button("Download (CSV)", csv_safe(supply), "supply-links.csv", "text/csv", on_click="ignore")
 
 st.subheader("Timeline")
-st.dataframe(graph.timeline(pkg), hide_index=True, width="stretch")
+st.dataframe(tables.timeline(pkg), hide_index=True, width="stretch")

@@ -1,7 +1,7 @@
 """The supply chain of one system as a plotly Sankey diagram, gaps written underneath.
 
 Flow runs left to right: people/networks -> supplier -> goods -> intermediary ->
-producer -> system (the layers of :func:`dashboard.network.graph.chain_for_system`). Every link
+producer -> system (the layers of :func:`dashboard.network.chain_for_system`). Every link
 keeps its confidence: stated / secondhand / seed-only links are drawn in strong
 Okabe-Ito colours (alpha 0.7); inferred or unverified links are pale grey (alpha 0.25)
 and their labels end in "(inferred)" / "(unverified)". A legend (empty line traces)
@@ -74,7 +74,7 @@ def _node_label(node: dict, weak_out: bool) -> str:
 
 
 def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES) -> go.Figure:
-    """A Sankey of ``chain`` (from :func:`dashboard.network.graph.chain_for_system`).
+    """A Sankey of ``chain`` (from :func:`dashboard.network.chain_for_system`).
 
     At most ``max_nodes`` chain elements are drawn (in the chain's order: system,
     producer, then recipients with their goods and suppliers); a note says how many

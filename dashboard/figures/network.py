@@ -6,9 +6,9 @@
   unverified links dashed; the legend says "dashed = inferred or unverified".
 * Hover: name, kind, country (nodes); "A kind B", confidence, evidence, source ids
   (links, at their midpoints).
-* Positions come from :func:`dashboard.network.graph.layout` (deterministic).
+* Positions come from :func:`dashboard.network.layout` (deterministic).
 
-Built for selections of a few hundred nodes (``dashboard.network.graph.neighbourhood`` caps
+Built for selections of a few hundred nodes (``dashboard.network.neighbourhood`` caps
 them); coordinates are rounded and hover text shortened to keep the JSON small.
 All data text goes through :func:`dashboard.figures.text.plain_text`.
 """
@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.style import FONT, KIND_STYLES
 from dashboard.figures.text import plain_text
-from dashboard.network.graph import weak_labels
+from dashboard.network import weak_labels
 
 __all__ = ["KIND_STYLES", "DASHED_NAME", "SOLID_NAME", "network_figure"]
 

@@ -25,7 +25,7 @@ from dashboard.errors import DataError
 from dashboard.geo.basemap import country_outline, load_cities, load_countries
 from dashboard.geo.ranges import TERRITORY
 from dashboard.geo.rings import ring_features
-from dashboard.network.graph import build_graph
+from dashboard.network import build_graph
 from dashboard.views.view import View, default_view, parse_view, to_query
 
 CACHED_VIEWS = 64  # views whose rings and map are kept per data version

@@ -12,7 +12,7 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from dashboard.network import graph
+from dashboard import network as graph
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
 from dashboard.figures.ranges_chart import ranges_chart
@@ -52,28 +52,10 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
         fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']}")
         ids = sorted({s for link in chain["links"] for s in link.get("sources", ())})
         return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Links as the sources state them; pale links are inferred or unverified."))
-    sub = network_subgraph(g, view)
+    sub = graph.network_subgraph(g, view)
     fig = network_figure(sub, graph.layout(sub), highlight=[view.entity] if view.entity else None)
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
     return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Entity network; dashed links are inferred or unverified."))
-
-
-def network_subgraph(g, view, max_nodes: int = 300):
-    """The network filtered by the view's filters: around the selected entity if any, else
-    the selected systems'.
-
-    At most ``max_nodes`` nodes (the neighbourhood of the selection, not the whole hairball).
-    """
-    networks, kinds, countries, confidence = view.networks, view.kinds, view.countries, view.confidence
-    by_system = not (view.entity or networks or kinds or countries)  # other filters span all systems
-    filtered = graph.filter_graph(g, systems=view.systems if by_system else (), networks=networks,
-                                  kinds=kinds, countries=countries, confidence=confidence)
-    if view.entity:
-        base = filtered if view.entity in filtered else g
-        return graph.neighbourhood(base, [view.entity], radius=2, max_nodes=max_nodes)
-    if filtered.number_of_nodes() > max_nodes:
-        return graph.neighbourhood(filtered, sorted(filtered.nodes)[:max_nodes], radius=0, max_nodes=max_nodes)
-    return filtered
 
 
 def _map(dash, view, date: str) -> go.Figure:

@@ -9,6 +9,8 @@ import pandas as pd
 
 from dashboard.data.load import Package
 from dashboard.data.units import KM_PER_MILE
+from dashboard.network.build import clean_text, source_index
+from dashboard.network.queries import producer_reached
 
 
 
@@ -121,7 +123,7 @@ def _cite(sources: list[dict]) -> str:
 
 
 def profile_frames(profile: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """An entity profile (dashboard.network.graph.profile) as three tables: facts, links, goods."""
+    """An entity profile (dashboard.network.profile) as three tables: facts, links, goods."""
     network = profile["network"]
     facts = [
         ("Name", profile["name"]), ("Aliases", "; ".join(profile["aliases"]) or "none stated"),
@@ -146,3 +148,47 @@ def profile_frames(profile: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     } for g in profile["goods_supplied"] + profile["goods_received"]],
         columns=["Role", "Item", "Status", "Counterparty", "Evidence", "Confidence", "Sources"])
     return pd.DataFrame(facts, columns=["Field", "Value"]), links, goods
+
+
+SUPPLY_COLUMNS = ["supplier", "item", "status", "recipient", "producer reached", "source title",
+                  "source date", "source url", "confidence", "goods id"]
+
+
+def supply_table(g, pkg: Package) -> pd.DataFrame:
+    """Who supplied what to which producer, according to whom: one row per goods row."""
+    names = dict(zip(pkg.entities["id"], pkg.entities["name"]))
+    sources = source_index(pkg)
+    cache: dict[str, str] = {}
+    rows = []
+    for gd in pkg.goods.to_dict("records"):
+        rec = clean_text(gd["recipient"])
+        if rec not in cache:
+            cache[rec] = producer_reached(g, rec)
+        src = sources.get(gd["source"], {})
+        rows.append({
+            "supplier": names.get(gd["supplier"], gd["supplier"]), "item": clean_text(gd["item"]), "status": clean_text(gd["status"]),
+            "recipient": names.get(rec, rec) if rec else "", "producer reached": names.get(cache[rec], cache[rec]) if cache[rec] else "",
+            "source title": src.get("title", ""), "source date": src.get("date", ""), "source url": src.get("url", ""),
+            "confidence": clean_text(gd["confidence"]), "goods id": gd["id"],
+        })
+    return pd.DataFrame(rows, columns=SUPPLY_COLUMNS)
+
+
+TIMELINE_COLUMNS = ["date", "kind", "title", "description", "system", "source title", "source date", "source url", "confidence", "event id"]
+
+
+def timeline(pkg: Package) -> pd.DataFrame:
+    """The dated events, oldest first (ISO partial dates sort correctly as text)."""
+    sources = source_index(pkg)
+    systems = dict(zip(pkg.systems["id"], pkg.systems["name"]))
+    rows = []
+    for ev in pkg.events.to_dict("records"):
+        src = sources.get(ev["source"], {})
+        rows.append({
+            "date": clean_text(ev["date"]), "kind": clean_text(ev["kind"]), "title": clean_text(ev["title"]),
+            "description": clean_text(ev["description"]), "system": systems.get(clean_text(ev["system"]), clean_text(ev["system"])),
+            "source title": src.get("title", ""), "source date": src.get("date", ""), "source url": src.get("url", ""),
+            "confidence": clean_text(ev["confidence"]), "event id": ev["id"],
+        })
+    frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
+    return frame.sort_values(["date", "event id"], kind="stable").reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Benchmarks for dashboard.network.graph and the network figure (no timed assertions; see ``run``).
+"""Benchmarks for dashboard.network and the network figure (no timed assertions; see ``run``).
 
 Run alone: ``.venv/bin/python -m tests.bench.bench_graph``. Builds a synthetic package
 (10,000 extra entities, 50,000 extra relationships; tests/synth.py) in a temporary folder.
@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.network import graph as G
+from dashboard import network as G
 from dashboard.figures.network import network_figure
 from dashboard.data.load import load_package
 from tests.synth import make_synthetic_package
