@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import contextmanager
 from pathlib import Path
+
+from dashboard.data import cells
 
 
 def line_of(folder: Path, file: str, key: str) -> int:
@@ -76,3 +79,15 @@ def copy_row(folder: Path, file: str, key: str) -> int:
     """Append an exact copy of row ``key``; return the new line number."""
     line = (folder / file).read_text(encoding="utf-8").splitlines()[line_of(folder, file, key) - 1]
     return append_line(folder, file, line)
+
+
+@contextmanager
+def markup_allowed():
+    """Test-only: let markup, TeX and outer spaces past validation (cells.check_plain) in
+    this process, so a test can prove that every renderer escapes them anyway."""
+    original = cells.check_plain
+    cells.check_plain = lambda raw: ""
+    try:
+        yield
+    finally:
+        cells.check_plain = original
