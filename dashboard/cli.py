@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from dashboard.errors import DataError
 from dashboard.data.load import check_package, resolve_data_dir
 
 EXIT_BAD_INPUT = 2
+# `--from -40,179.5`: argparse would take a value starting with "-" for an option.
+NEGATIVE_VALUE = re.compile(r"^-\d")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_negative_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.func(args)
     except UsageError as exc:
@@ -28,25 +31,42 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_BAD_INPUT
 
 
+def _attach_negative_values(argv: list[str]) -> list[str]:
+    """Turn `--from -40,179.5` into `--from=-40,179.5`, the one form argparse accepts."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--from" and NEGATIVE_VALUE.match(arg):
+            out[-1] = f"--from={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+DATA_HELP = "data folder (default: $DASHBOARD_DATA_DIR, else the repository's data/)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dashboard", description=__doc__)
-    parser.add_argument("--data", help="data folder (default: $DASHBOARD_DATA_DIR, else the repository's data/)")
+    parser.add_argument("--data", help=DATA_HELP)
+    # --data also after the command; SUPPRESS keeps a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", default=argparse.SUPPRESS, help=DATA_HELP)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    validate = sub.add_parser("validate", help="check the data package; print every problem as FILE:LINE:COLUMN")
+    validate = sub.add_parser("validate", parents=[common], help="check the data package; print every problem as FILE:LINE:COLUMN")
     validate.set_defaults(func=cmd_validate)
-    rings = sub.add_parser("rings", help="range rings as a GeoJSON FeatureCollection on stdout")
+    rings = sub.add_parser("rings", parents=[common], help="range rings as a GeoJSON FeatureCollection on stdout")
     _ring_options(rings)
     rings.add_argument("--points", type=int, default=360, help="vertices per ring (default 360)")
     rings.add_argument("--band", action="store_true", help="also the band between the smallest and largest claims")
     rings.set_defaults(func=cmd_rings)
-    reach = sub.add_parser("reach", help="capitals and major cities within range, as CSV on stdout")
+    reach = sub.add_parser("reach", parents=[common], help="capitals and major cities within range, as CSV on stdout")
     _ring_options(reach)
     reach.set_defaults(func=cmd_reach)
-    export = sub.add_parser("export", help="render what /?QUERY shows as PNG, SVG or PDF (kaleido + Chromium)")
+    export = sub.add_parser("export", parents=[common], help="render what /?QUERY shows as PNG, SVG or PDF (kaleido + Chromium)")
     export.add_argument("--view", default="", help='the URL query, e.g. "systems=SEJJIL&from=territory"')
     export.add_argument("--figure", default="map", help="map (default), ranges, chain or network")
     export.add_argument("--out", help="output file: .png, .svg or .pdf")
-    export.add_argument("--all", action="store_true", help="write the standard report set into --out-dir")
+    export.add_argument("--all", action="store_true", help="write the report set (standard_set) into --out-dir")
     export.add_argument("--out-dir", help="folder for --all")
     export.add_argument("--width", type=int, default=1600)
     export.add_argument("--height", type=int, default=900)
@@ -121,13 +141,16 @@ def cmd_validate(args) -> int:
     return 0
 
 
-STANDARD_SET = [  # (file name, figure, query) for `dashboard export --all`
-    ("map-tehran.png", "map", ""),
-    ("map-territory.png", "map", "from=territory"),
-    ("ranges.png", "ranges", ""),
-    *[(f"chain-{sid.lower()}.png", "chain", f"systems={sid}") for sid in ("SHAHAB3", "SHAHAB3_IMP", "GHADR1", "SEJJIL")],
-    ("network.png", "network", ""),
-]
+def standard_set(pkg) -> list[tuple[str, str, str]]:
+    """(file name, figure, query) for `dashboard export --all`: the all-systems maps and
+    range chart, one supply chain per system in systems.csv, the network."""
+    return [
+        ("map-tehran.png", "map", ""),
+        ("map-territory.png", "map", "from=territory"),
+        ("ranges.png", "ranges", ""),
+        *[(f"chain-{sid.lower()}.png", "chain", f"systems={sid}") for sid in pkg.systems["id"]],
+        ("network.png", "network", ""),
+    ]
 
 
 def cmd_export(args) -> int:
@@ -141,7 +164,7 @@ def cmd_export(args) -> int:
     if args.figure not in FIGURES:
         raise UsageError(f"unknown figure {args.figure[:30]!r}: use one of {', '.join(FIGURES)}")
     dash = _dashboard(args)
-    jobs = [(Path(args.out_dir) / name, fig, q) for name, fig, q in STANDARD_SET] if args.all else [(Path(args.out), args.figure, args.view)]
+    jobs = [(Path(args.out_dir) / name, fig, q) for name, fig, q in standard_set(dash.package)] if args.all else [(Path(args.out), args.figure, args.view)]
     try:
         for path, figure, query in jobs:
             view = dash.parse(query)

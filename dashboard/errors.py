@@ -10,8 +10,9 @@ class Problem:
     """One thing wrong with the data package.
 
     ``line`` is the physical line in the file (the header is line 1), 0 when the
-    problem concerns the whole file. ``column`` is the 1-based field position, 0 when
-    the problem concerns the whole row or file; ``field`` is the column name.
+    problem concerns the whole file. ``column`` is the 1-based position of the column in
+    the file's own header (not the schema's order), 0 when the problem concerns the whole
+    row or file; ``field`` is the column name.
     """
 
     file: str

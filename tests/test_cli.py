@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Geod
 
-from dashboard.cli import main
+from dashboard.cli import _attach_negative_values, main, standard_set
+from tests.datafix import set_cell
 
 GEOD = Geod(ellps="WGS84")
 TOLERANCE_M = 1.0
@@ -114,3 +117,31 @@ def test_non_numeric_points_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["rings", "--points", "x"])
     assert exc.value.code == 2
+
+
+def test_data_before_or_after_the_command(data_copy, tmp_path, monkeypatch, capsys):
+    set_cell(data_copy, "range_claims.csv", "RC05", "range_km", "-5")
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "nowhere"))  # --data must win
+    before = run(capsys, "--data", str(data_copy), "validate")
+    after = run(capsys, "validate", "--data", str(data_copy))
+    assert before == after and before[0] == 2 and "range_claims.csv:" in before[1]
+
+
+def test_negative_latitude_without_equals(capsys):
+    spaced = run(capsys, "rings", "--system", "SEJJIL", "--from", "-40,179.5", "--points", "60")
+    joined = run(capsys, "rings", "--system", "SEJJIL", "--from=-40,179.5", "--points", "60")
+    assert spaced == joined and spaced[0] == 0
+    assert json.loads(spaced[1])["features"][0]["properties"]["origin"] == "40.00°S 179.50°E"
+
+
+def test_only_a_from_value_is_attached():
+    assert _attach_negative_values(["reach", "--from", "-4,5", "--system", "all"]) == ["reach", "--from=-4,5", "--system", "all"]
+    assert _attach_negative_values(["reach", "--from", "--system", "-4"]) == ["reach", "--from", "--system", "-4"]
+
+
+def test_export_all_follows_systems_csv(package):
+    fake = SimpleNamespace(systems=pd.DataFrame({"id": ["AAA", "B_2"]}))
+    names = [name for name, _, _ in standard_set(fake)]
+    assert {"chain-aaa.png", "chain-b_2.png", "map-tehran.png", "ranges.png", "network.png"} <= set(names)
+    chains = [query for _, figure, query in standard_set(package) if figure == "chain"]
+    assert chains == [f"systems={sid}" for sid in package.systems["id"]]

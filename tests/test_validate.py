@@ -1,8 +1,10 @@
 """Broken copies of the data package: each gets its precise FILE:LINE:COLUMN message.
 
 Every case edits a private copy (tests/datafix.py), runs `dashboard validate --data COPY`
-and checks the exit code, the exact location and the words of the message. The session
-guard in conftest.py checks that data/ itself is never written.
+and checks the exit code, the exact location and the words of the message. The cases in
+SHUFFLED run again on a copy whose columns are in another order than the schema's: COLUMN
+is always the position in the file's own header. The session guard in conftest.py checks
+that data/ itself is never written.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import pytest
 
 from dashboard.cli import main
 from dashboard.data.load import check_package
-from tests.datafix import append_line, column_of, copy_row, line_of, set_cell
+from dashboard.data.schema import load_schema
+from tests.datafix import append_line, append_row, column_of, copy_row, line_of, rotate_columns, set_cell
 
 
 def _cell(file, key, column, value, words):
@@ -27,14 +30,13 @@ def _cell(file, key, column, value, words):
 def duplicate_system(d):
     first = line_of(d, "systems.csv", "GHADR1")
     line = copy_row(d, "systems.csv", "GHADR1")
-    return f"systems.csv:{line}:1: id:", f"duplicate id 'GHADR1': already used on line {first}"
+    return f"systems.csv:{line}:{column_of(d, 'systems.csv', 'id')}: id:", f"duplicate id 'GHADR1': already used on line {first}"
 
 
 def duplicate_id_other_case(d):
-    line = append_line(d, "places.csv", "TEHRAN,Tehran again,35.7,51.4,capital,basis,SRC_SEED,stated")
-    return f"places.csv:{line}:1: id:", "duplicate id 'TEHRAN'"
-
-
+    line = append_row(d, "places.csv", {"id": "TEHRAN", "name": "Tehran again", "lat": "35.7", "lon": "51.4", "kind": "capital",
+                                        "basis": "basis", "source": "SRC_SEED", "confidence": "stated"})
+    return f"places.csv:{line}:{column_of(d, 'places.csv', 'id')}: id:", "duplicate id 'TEHRAN'"
 
 
 def _rename_range_km_low(d) -> int:
@@ -124,9 +126,13 @@ def blank_line(d):
 def second_seed_claim(d):
     set_cell(d, "range_claims.csv", "RC05", "seed", "yes")
     line = line_of(d, "systems.csv", "SHAHAB3")
-    return f"systems.csv:{line}:1: id:", "needs exactly one seed range claim in range_claims.csv, found 2"
+    return f"systems.csv:{line}:{column_of(d, 'systems.csv', 'id')}: id:", "needs exactly one seed range claim in range_claims.csv, found 2"
 
 
+def seed_not_drawn(d):
+    set_cell(d, "range_claims.csv", "RC01", "ring", "no")
+    line, col = line_of(d, "range_claims.csv", "RC01"), column_of(d, "range_claims.csv", "seed")
+    return f"range_claims.csv:{line}:{col}: seed:", "the seed's stated range is drawn as a ring"
 
 
 def self_link(d):
@@ -188,6 +194,7 @@ CASES = {
     "unclosed quote": unclosed_quote,
     "blank line": blank_line,
     "two seed claims": second_seed_claim,
+    "seed claim not drawn": seed_not_drawn,
     "miles and km disagree": _cell("range_claims.csv", "RC01", "range_km", "1500", "does not match the stated 800 mi (= 1287 km)"),
     "band upside down": _cell("range_claims.csv", "RC12", "range_km_low", "1400", "must be below range_km"),
     "link to itself": self_link,
@@ -196,6 +203,17 @@ CASES = {
     "missing schema": missing_schema,
     "broken base map": broken_basemap,
 }
+
+
+# Every check that places a problem in a column (load.py keys, references and cells;
+# every rule in checks.py), run on a copy with every CSV's columns rotated.
+SHUFFLED = [
+    "duplicate id", "duplicate id, other case", "dangling reference", "dangling source in a list",
+    "required value empty", "negative range", "unknown enum value", "unknown column",
+    "two seed claims", "seed claim not drawn", "miles and km disagree", "band upside down",
+    "link to itself", "network that is a company", "latitude without longitude",
+]
+BROKEN_COPIES = len(CASES) + len(SHUFFLED)  # the number the README states
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -213,6 +231,26 @@ def test_broken_copy_gets_its_precise_message(name, data_copy, capsys):
     assert matching, f"no message at {where} in:\n{out}"
     assert any(words in line for line in matching), f"{words!r} not in {matching}"
     assert _digest(data_copy) == before  # validating never writes
+
+
+@pytest.fixture
+def shuffled_copy(data_copy: Path) -> Path:
+    """A valid copy in which no column of any CSV file is where the schema lists it."""
+    schema = load_schema(data_copy)
+    rotate_columns(data_copy)
+    for table in schema.tables.values():
+        for i, name in enumerate(table.column_names, start=1):
+            assert column_of(data_copy, table.file, name) != i
+    assert check_package(data_copy)[1] == []
+    return data_copy
+
+
+@pytest.mark.parametrize("name", SHUFFLED)
+def test_column_is_the_position_in_the_files_own_header(name, shuffled_copy, capsys):
+    where, words = CASES[name](shuffled_copy)
+    assert main(["validate", "--data", str(shuffled_copy)]) == 2
+    matching = [line for line in capsys.readouterr().out.splitlines() if line.startswith(where)]
+    assert any(words in line for line in matching), f"{words!r} not at {where}"
 
 
 def test_real_data_is_valid(capsys):

@@ -7,7 +7,6 @@ text apply to every cell, so no markup, control character or bidi override gets 
 from __future__ import annotations
 
 import math
-import os
 import re
 from datetime import date
 
@@ -20,9 +19,6 @@ URL_RE = re.compile(r"^https?://[^\s\"'<>\\^`{|}]+$")
 # Control characters, zero-width and bidirectional-override characters.
 BAD_CHARS = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 LIST_SEP = ";"
-# Test-only switch: let markup through validation so browser tests can prove that every
-# renderer escapes it anyway. Never set in deployment.
-ALLOW_MARKUP_ENV = "DASHBOARD_TEST_ALLOW_MARKUP"
 
 
 def check_text(raw: str, max_chars: int) -> str:
@@ -32,8 +28,11 @@ def check_text(raw: str, max_chars: int) -> str:
     bad = BAD_CHARS.search(raw)
     if bad:
         return f"contains the invisible or control character U+{ord(bad.group()):04X}"
-    if os.environ.get(ALLOW_MARKUP_ENV) == "1":
-        return ""
+    return check_plain(raw)
+
+
+def check_plain(raw: str) -> str:
+    """Return why a text cell is not plain text (markup, TeX, outer spaces), or ""."""
     if "<" in raw or ">" in raw:
         return "contains '<' or '>': markup is not allowed in data (write the text plainly)"
     if raw.startswith("$"):

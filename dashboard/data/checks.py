@@ -7,34 +7,32 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Callable
 
 from dashboard.errors import Problem
-from dashboard.data.schema import Schema
 from dashboard.data.units import KM_PER_MILE
+
+# where(table, column) -> (file, 1-based position of the column in the file's own header)
+Where = Callable[[str, str], tuple[str, int]]
 
 # A converted range may differ from stated_value * 1.609344 by rounding only.
 CONVERSION_TOLERANCE_KM = 1.0
 
 
-def domain_rules(typed: dict, schema: Schema) -> list[Problem]:
+def domain_rules(typed: dict, where: Where) -> list[Problem]:
     return (
-        _claims_consistent(typed["range_claims"], schema)
-        + _one_seed_claim_per_system(typed, schema)
-        + _networks_are_networks(typed["entities"], schema)
-        + _coordinates_paired(typed["entities"], schema)
-        + _no_self_links(typed["relationships"], schema)
+        _claims_consistent(typed["range_claims"], where)
+        + _one_seed_claim_per_system(typed, where)
+        + _networks_are_networks(typed["entities"], where)
+        + _coordinates_paired(typed["entities"], where)
+        + _no_self_links(typed["relationships"], where)
     )
 
 
-def _where(schema: Schema, table: str, column: str) -> tuple[str, int]:
-    spec = schema.tables[table]
-    return spec.file, spec.column_names.index(column) + 1
-
-
-def _claims_consistent(rows, schema: Schema) -> list[Problem]:
+def _claims_consistent(rows, where: Where) -> list[Problem]:
     problems = []
-    file, col_low = _where(schema, "range_claims", "range_km_low")
-    _, col_km = _where(schema, "range_claims", "range_km")
+    file, col_low = where("range_claims", "range_km_low")
+    _, col_km = where("range_claims", "range_km")
     for line, row in rows:
         km, low = row["range_km"], row["range_km_low"]
         if km is None or (isinstance(km, float) and math.isnan(km)):
@@ -53,8 +51,8 @@ def _expected_km(value, unit) -> float | None:
     return value * KM_PER_MILE if unit == "mi" else value
 
 
-def _one_seed_claim_per_system(typed, schema: Schema) -> list[Problem]:
-    file, col_seed = _where(schema, "range_claims", "seed")
+def _one_seed_claim_per_system(typed, where: Where) -> list[Problem]:
+    file, col_seed = where("range_claims", "seed")
     seeds = defaultdict(list)
     problems = []
     for line, row in typed["range_claims"]:
@@ -62,7 +60,7 @@ def _one_seed_claim_per_system(typed, schema: Schema) -> list[Problem]:
             seeds[row["system"]].append(line)
             if not row["ring"]:
                 problems.append(Problem(file, line, col_seed, "seed", "the seed's stated range is drawn as a ring: set ring to yes"))
-    sys_file, col_id = _where(schema, "systems", "id")
+    sys_file, col_id = where("systems", "id")
     for line, row in typed["systems"]:
         found = seeds.get(row["id"], [])
         if len(found) != 1:
@@ -70,8 +68,8 @@ def _one_seed_claim_per_system(typed, schema: Schema) -> list[Problem]:
     return problems
 
 
-def _networks_are_networks(rows, schema: Schema) -> list[Problem]:
-    file, col = _where(schema, "entities", "network")
+def _networks_are_networks(rows, where: Where) -> list[Problem]:
+    file, col = where("entities", "network")
     kinds = {row["id"]: row["kind"] for _, row in rows}
     return [
         Problem(file, line, col, "network", f"{row['network']!r} is a {kinds[row['network']]}, not a network")
@@ -80,8 +78,8 @@ def _networks_are_networks(rows, schema: Schema) -> list[Problem]:
     ]
 
 
-def _coordinates_paired(rows, schema: Schema) -> list[Problem]:
-    file, col = _where(schema, "entities", "lat")
+def _coordinates_paired(rows, where: Where) -> list[Problem]:
+    file, col = where("entities", "lat")
     return [
         Problem(file, line, col, "lat", "give both lat and lon, or neither")
         for line, row in rows
@@ -89,8 +87,8 @@ def _coordinates_paired(rows, schema: Schema) -> list[Problem]:
     ]
 
 
-def _no_self_links(rows, schema: Schema) -> list[Problem]:
-    file, col = _where(schema, "relationships", "to")
+def _no_self_links(rows, where: Where) -> list[Problem]:
+    file, col = where("relationships", "to")
     return [
         Problem(file, line, col, "to", "a link from an entity to itself")
         for line, row in rows

@@ -77,14 +77,22 @@ def check_package(data_dir: str | os.PathLike) -> tuple[Package | None, list[Pro
     countries_bytes, found = _check_countries(data_dir, schema.max_file_bytes)
     problems += found
     if len(typed) == len(schema.tables):  # cross-table checks need every table readable
-        problems += _check_keys(typed, schema)
-        problems += checks.domain_rules(typed, schema)
+        where = _locator(schema, raws)
+        problems += _check_keys(typed, schema, where)
+        problems += checks.domain_rules(typed, where)
     if problems:
         return None, sorted(set(problems))
     return _package(data_dir, schema, raws, typed, countries_bytes), []
 
 
 Rows = list[tuple[int, dict]]  # (line, typed row)
+
+
+def _locator(schema: Schema, raws: dict[str, RawTable]) -> checks.Where:
+    """(file, 1-based position of the column in that file's own header) for a table's column."""
+    def where(table: str, column: str) -> tuple[str, int]:
+        return schema.tables[table].file, raws[table].header.index(column) + 1
+    return where
 
 
 def _type_table(raw: RawTable, table: Table, schema: Schema) -> tuple[Rows, list[Problem]]:
@@ -135,14 +143,14 @@ def _type_row(file, line, cells, position, table: Table, schema: Schema) -> tupl
     return row, problems
 
 
-def _check_keys(typed: dict[str, Rows], schema: Schema) -> list[Problem]:
+def _check_keys(typed: dict[str, Rows], schema: Schema, where: checks.Where) -> list[Problem]:
     """Unique primary keys (also unique ignoring case), and every reference resolves."""
     problems, keys = [], {}
     for name, rows in typed.items():
         table = schema.tables[name]
         keys[name] = set()
         first: dict[str, int] = {}
-        col_no = table.column_names.index(table.primary_key) + 1
+        _, col_no = where(name, table.primary_key)
         for line, row in rows:
             key = row[table.primary_key]
             norm = str(key).strip().casefold()
@@ -152,17 +160,17 @@ def _check_keys(typed: dict[str, Rows], schema: Schema) -> list[Problem]:
                 first[norm] = line
             keys[name].add(key)
     for name, rows in typed.items():
-        problems += _check_references(schema.tables[name], rows, keys)
+        problems += _check_references(schema.tables[name], rows, keys, where)
     return problems
 
 
-def _check_references(table: Table, rows: Rows, keys: dict[str, set]) -> list[Problem]:
+def _check_references(table: Table, rows: Rows, keys: dict[str, set], where: checks.Where) -> list[Problem]:
     problems = []
     for col in table.columns:
         if not col.references:
             continue
         target = keys.get(col.references, set())
-        col_no = table.column_names.index(col.name) + 1
+        _, col_no = where(table.name, col.name)
         for line, row in rows:
             values = row[col.name] if col.type == "list" else (row[col.name],)
             for value in values:

@@ -44,7 +44,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 VIEWPORT = {"width": 1280, "height": 900}
 # Variables that change what the app reads or accepts: never inherited from the shell.
-APP_ENV_VARS = ("DASHBOARD_DATA_DIR", "DASHBOARD_TEST_ALLOW_MARKUP")
+APP_ENV_VARS = ("DASHBOARD_DATA_DIR",)
 
 
 def default_data_dir() -> Path:
@@ -150,8 +150,13 @@ def _alive(proc: psutil.Process) -> bool:
 
 
 def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path,
-           script: str = "dashboard/app.py") -> AppServer:
-    """Start ``streamlit run <script>`` from the repository root and wait until healthy."""
+           script: str = "dashboard/app.py", allow_markup: bool = False) -> AppServer:
+    """Start ``streamlit run <script>`` from the repository root and wait until healthy.
+
+    ``allow_markup``: through tests/e2e/allow_markup_app.py, which lets markup past the
+    validator in that server process only."""
+    streamlit = streamlit_executable()
+    command = [str(Path(streamlit).with_name("python")), "-m", "tests.e2e.allow_markup_app"] if allow_markup else [streamlit]
     env = {k: v for k, v in os.environ.items() if k not in APP_ENV_VARS}
     env.update({"DASHBOARD_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     env.update(extra_env or {})
@@ -161,7 +166,7 @@ def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path,
         log_path = log_dir / f"streamlit-{port}.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                [streamlit_executable(), "run", script, "--server.port", str(port)],
+                [*command, "run", script, "--server.port", str(port)],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
@@ -196,15 +201,16 @@ def _server_registry(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def start_app(_server_registry):
-    """Factory: ``start_app(data_dir=None, extra_env=None) -> AppServer`` (healthy).
+    """Factory: ``start_app(data_dir=None, extra_env=None, allow_markup=False) -> AppServer`` (healthy).
 
     Call ``server.stop()`` when done; anything still running is stopped at session end.
     """
     require_chromium()  # no point starting servers for tests that will skip
     servers, log_dir = _server_registry
 
-    def start(data_dir: str | os.PathLike | None = None, extra_env: dict[str, str] | None = None) -> AppServer:
-        server = _spawn(Path(data_dir) if data_dir else default_data_dir(), extra_env, log_dir)
+    def start(data_dir: str | os.PathLike | None = None, extra_env: dict[str, str] | None = None,
+              allow_markup: bool = False) -> AppServer:
+        server = _spawn(Path(data_dir) if data_dir else default_data_dir(), extra_env, log_dir, allow_markup=allow_markup)
         servers.append(server)
         return server
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import os
 import re
 import tokenize
 import tomllib
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from tests.datafix import markup_allowed
 from tests.e2e.conftest import (
     HEADING,
     PAGES,
@@ -39,7 +38,6 @@ from tests.e2e.conftest import (
     wait_for_app,
 )
 
-ALLOW_MARKUP_ENV = "DASHBOARD_TEST_ALLOW_MARKUP"  # dashboard/data/cells.py, test-only
 LONG = "x" * 10_000  # over the 4,000-character cell limit: rejected by validation
 RLO = "abc\u202egnp.exe"  # right-to-left override: rejected even with the switch on
 MARKUP_PAYLOADS = [
@@ -181,24 +179,11 @@ def fit_to_columns(folder: Path) -> None:
         path.write_text(out.getvalue(), encoding="utf-8")
 
 
-@contextmanager
-def env(name: str, value: str):
-    old = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = old
-
-
 def problems_of(folder: Path, allow_markup: bool) -> list:
     from dashboard.data.load import check_package
 
     if allow_markup:
-        with env(ALLOW_MARKUP_ENV, "1"):
+        with markup_allowed():
             return check_package(folder)[1]
     return check_package(folder)[1]
 
@@ -213,8 +198,8 @@ def markup_server(start_app, tmp_path_factory):
     write_corpus(folder, markup_payloads(folder))
     fit_to_columns(folder)
     problems = problems_of(folder, allow_markup=True)
-    assert problems == [], f"the markup corpus should pass validation with {ALLOW_MARKUP_ENV}=1: {problems[:10]}"
-    server = start_app(folder, {ALLOW_MARKUP_ENV: "1"})
+    assert problems == [], f"the markup corpus should pass validation with markup allowed: {problems[:10]}"
+    server = start_app(folder, allow_markup=True)
     yield server
     server.stop()
 
