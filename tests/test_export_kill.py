@@ -12,15 +12,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.browser import find_chromium
+from tests.browser import require_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.export
 def test_export_killed_midway_leaves_no_partial_file(tmp_path):
-    if not find_chromium():
-        pytest.skip("no Chromium: install Debian's chromium or set BROWSER_PATH")
+    require_chromium()
     out = tmp_path / "map.png"
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "export", "--all", "--out-dir", str(tmp_path)],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
