@@ -10,9 +10,8 @@
   clear reason when there is none. Under CI=true they fail instead: a skipped test
   marked `browser` or `export` is reported as a failure (hook below), so CI cannot pass
   by skipping.
-- No network, with one exception: everything a test serves listens on 127.0.0.1; only the
-  dependency audit (tests/test_audit.py, marker `network`) asks pypi.org, and it skips with
-  its reason when the registry cannot be reached.
+- No network: everything a test serves listens on 127.0.0.1. The dependency audit, which
+  asks pypi.org, is not a test: it runs as `make audit` (tests/audit.py).
 """
 
 from __future__ import annotations
