@@ -200,7 +200,7 @@ def start_app(_server_registry):
 
     Call ``server.stop()`` when done; anything still running is stopped at session end.
     """
-    require_chromium()  # no point starting servers for tests that will skip
+    require_chromium()  # no point starting servers for tests that will skip (or fail under CI)
     servers, log_dir = _server_registry
 
     def start(data_dir: str | os.PathLike | None = None, extra_env: dict[str, str] | None = None) -> AppServer:
