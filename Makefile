@@ -23,7 +23,8 @@ run: $(STAMP)
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
 
 # Debian's chromium: installed when missing and we are root; otherwise a browser on PATH
-# or in BROWSER_PATH is used. tests/browser.py says clearly when there is none.
+# or in BROWSER_PATH is used. Without one the browser/export tests skip saying why; under
+# CI=true this target (and any such test) fails instead.
 chromium:
 	@sh .ci/ensure-chromium
 
