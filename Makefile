@@ -23,11 +23,13 @@ run: $(STAMP)
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
 
 # Debian's chromium: installed when missing and we are root; otherwise a browser on PATH
-# or in BROWSER_PATH is used. tests/browser.py says clearly when there is none.
+# or in BROWSER_PATH is used. Without one the browser/export tests skip saying why; under
+# CI=true this target (and any such test) fails instead.
 chromium:
 	@sh .ci/ensure-chromium
 
-# Everything but the load suite (unit, AppTest, export, browser end-to-end and security).
+# Everything but the load suite (unit, AppTest, export, browser end-to-end and security);
+# no network (the dependency audit is `make audit`). Under CI=true no browser is a failure.
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
@@ -43,10 +45,11 @@ bench: $(STAMP) chromium
 	$(BIN)/python -m tests.bench
 
 # Known-vulnerability audit of the locked set (.ci/constraints.txt), see tests/audit.py.
-# pip-audit --strict first (a package it cannot look up is a failure, never a silent pass);
-# when its database is out of reach, PyPI's project JSON, which covers only pins at the
-# latest release. Coverage (checked / not covered / unreachable) is always printed.
-# Exit: 0 none known among checked pins, 1 vulnerability found, 3 nothing could be checked.
+# Needs pypi.org, so it is not part of `make test`. pip-audit --strict runs first; if it
+# cannot finish (a package it cannot look up ends the run), the audit falls back to PyPI's
+# project JSON, which covers only pins at their latest release. Coverage (checked / not
+# covered / unreachable) is always printed and never fails the audit.
+# Exit: 0 none known among checked pins, 1 vulnerability found, 3 registry unreachable.
 audit: $(STAMP)
 	$(BIN)/python -m tests.audit
 

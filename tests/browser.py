@@ -1,22 +1,21 @@
-"""Find a local Chromium and launch it for tests, offline, or say clearly why a test skips.
+"""The browser for tests: the export finder's Chromium, launched offline through Playwright.
 
-Used by every test that drives a browser (tests/e2e, export and load tests). Nothing here
-downloads anything: Playwright's own browser builds are never installed or used; the
-browser is Debian's chromium (or whatever BROWSER_PATH points at).
+Used by every test that drives a browser (tests/e2e, export and load tests). The browser
+is the one ``dashboard.export.find_browser`` finds (BROWSER_PATH, then PATH), so tests and
+the app's exports use the same executable. Nothing here downloads anything: Playwright's
+own browser builds are never installed or used.
+
+Without a browser a test skips with the finder's reason, except under ``CI=true``, where a
+missing browser is a failure: CI must not pass by skipping.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
-ENV_VAR = "BROWSER_PATH"
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-SKIP_REASON = "no Chromium: install Debian's chromium or set BROWSER_PATH"
+from dashboard.export import ExportError, find_browser
 
 # Headless, software GL, and every background service that could phone home switched off.
 CHROMIUM_ARGS = [
@@ -31,46 +30,28 @@ CHROMIUM_ARGS = [
 ]
 
 
-def find_chromium() -> str | None:
-    """$BROWSER_PATH if it names an executable file, else the first candidate on PATH."""
-    explicit = os.environ.get(ENV_VAR, "").strip()
-    if explicit:
-        path = Path(explicit).expanduser()
-        if path.is_file() and os.access(path, os.X_OK):
-            return str(path)
-        found = shutil.which(explicit)
-        return found  # a BROWSER_PATH that points nowhere is not silently replaced
-    for name in CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+def in_ci() -> bool:
+    """True when the environment says this is a CI run (``CI=true``, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1")
 
 
 def require_chromium() -> str:
-    """The browser's path, or skip the calling test with a reason that says what to do."""
-    path = find_chromium()
-    if path is None:
-        pytest.skip(SKIP_REASON)
-    return path
+    """The browser's path; else skip the calling test, or fail it under ``CI=true``."""
+    try:
+        return find_browser()
+    except ExportError as exc:
+        reason = str(exc)
+    if in_ci():
+        pytest.fail(f"CI=true: a browser test cannot run and must not skip: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
-def launch(playwright, user_data_dir: str | os.PathLike | None = None, **kwargs):
-    """Launch Chromium through Playwright with a fresh profile.
+def launch(playwright, **kwargs):
+    """Launch Chromium through Playwright (headless, offline flags above).
 
-    Returns a persistent-profile-free ``Browser``: Playwright gives every context its own
-    empty profile, and the launch itself gets a new temporary user-data-dir (removed by
-    Playwright when the browser closes) unless ``user_data_dir`` is given, in which case a
-    persistent ``BrowserContext`` is returned instead.
+    Playwright gives the launch a new temporary user-data-dir, removed when the browser
+    closes, and every context its own empty profile.
     """
-    executable = require_chromium()
-    options = dict(executable_path=executable, headless=True, args=list(CHROMIUM_ARGS))
+    options = dict(executable_path=require_chromium(), headless=True, args=list(CHROMIUM_ARGS))
     options.update(kwargs)
-    if user_data_dir is not None:
-        return playwright.chromium.launch_persistent_context(str(user_data_dir), **options)
     return playwright.chromium.launch(**options)
-
-
-def fresh_profile_dir() -> str:
-    """A new, empty directory for ``launch(..., user_data_dir=...)``; the caller removes it."""
-    return tempfile.mkdtemp(prefix="chromium-profile-")

@@ -5,11 +5,13 @@
   again after it, so any test (or app code) that writes there fails the run.
 - A test that needs broken or unusual data gets its own copy of the package in tmp_path
   (`data_copy`) and edits only that copy, with the small helpers in tests/datafix.py.
-- Browser and export tests need Chromium; `tests/browser.py` finds it (BROWSER_PATH,
-  then PATH) and those tests skip with a clear reason when there is none.
-- No network, with one exception: everything a test serves listens on 127.0.0.1; only the
-  dependency audit (tests/test_audit.py, marker `network`) asks pypi.org, and it skips with
-  its reason when the registry cannot be reached.
+- Browser and export tests need Chromium; `tests/browser.py` finds it with
+  `dashboard.export.find_browser` (BROWSER_PATH, then PATH) and those tests skip with a
+  clear reason when there is none. Under CI=true they fail instead: a skipped test
+  marked `browser` or `export` is reported as a failure (hook below), so CI cannot pass
+  by skipping.
+- No network: everything a test serves listens on 127.0.0.1. The dependency audit, which
+  asks pypi.org, is not a test: it runs as `make audit` (tests/audit.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.browser import in_ci
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -30,6 +34,19 @@ def _manifest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts
     }
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true, a skipped `browser` or `export` test is a failure, with its reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and in_ci():
+        if item.get_closest_marker("browser") or item.get_closest_marker("export"):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            reason = reason.removeprefix("Skipped: ")
+            report.outcome = "failed"
+            report.longrepr = f"CI=true: a browser/export test must not skip ({reason})"
 
 
 @pytest.fixture(scope="session", autouse=True)

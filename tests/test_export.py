@@ -19,9 +19,12 @@ import pytest
 
 from dashboard import export
 from dashboard.export import ExportError
+from dashboard.export import browser as export_browser
+from tests.browser import require_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PROXY_ENV_AT_START = os.environ.get("CHOREO_PROXY_SERVER")
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
 
@@ -71,10 +74,7 @@ def no_part_files(folder: Path) -> bool:
 @pytest.fixture(scope="module")
 def browser():
     """A running export server for this module; stopped at the end, leaving no Chromium."""
-    try:
-        export.find_browser()
-    except ExportError as exc:
-        pytest.skip(str(exc))
+    require_chromium()
     export.render(figure(), "png", width=200, height=100, scale=1)  # start it once
     yield
     export.stop()
@@ -104,7 +104,7 @@ def test_missing_browser_gives_a_clear_one_line_error(monkeypatch):
     with pytest.raises(ExportError) as err:
         export.find_browser()
     assert "BROWSER_PATH='/nonexistent/chrome'" in str(err.value) and "install Debian's chromium" in str(err.value)
-    monkeypatch.setattr(export, "_server", None)  # as if no export had run yet in this process
+    monkeypatch.setattr(export_browser, "_server", None)  # as if no export had run yet in this process
     with pytest.raises(ExportError) as err:
         export.render(figure(), "png")
     assert "no Chrome/Chromium found" in str(err.value)
@@ -164,9 +164,9 @@ def test_write_atomic_failure_leaves_no_partial_file(tmp_path, monkeypatch, fail
                 self.f.flush()
                 raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(export.os, "fdopen", HalfWriter)
+        monkeypatch.setattr(os, "fdopen", HalfWriter)
     else:
-        monkeypatch.setattr(export.os, failing, boom)
+        monkeypatch.setattr(os, failing, boom)
     for path in (target, fresh):
         with pytest.raises(ExportError) as err:
             export.write_atomic(path, b"new content " * 1000)
@@ -181,7 +181,7 @@ def test_write_atomic_interrupted_removes_temp_and_reraises(tmp_path, monkeypatc
     def interrupt(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export.os, "fsync", interrupt)
+    monkeypatch.setattr(os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
         export.write_atomic(tmp_path / "x.svg", b"<svg/>")
     monkeypatch.undo()
@@ -216,10 +216,10 @@ def test_png_svg_pdf_have_their_signatures_and_sizes(browser, tmp_path):
 
 @pytest.mark.export
 def test_browser_is_offline_and_mathjax_free(browser):
-    [server] = [export._server]
+    [server] = [export_browser._server]
     cmdline = " ".join(psutil.Process(server.process.pid).cmdline())
     assert "--proxy-server=127.0.0.1:9" in cmdline and "--headless" in cmdline
-    assert os.environ["CHOREO_PROXY_SERVER"] == "127.0.0.1:9"
+    assert os.environ.get("CHOREO_PROXY_SERVER") == PROXY_ENV_AT_START  # passed to the launch, not via the environment
     # kaleido's page loads plotly.js from the wheel and no MathJax
     page = Path(server.k._index.removeprefix("file://")).read_text()
     assert "mathjax" not in page.lower() and "https://" not in page
@@ -265,7 +265,7 @@ def test_concurrent_exports_each_get_their_own_image(browser):
 
 @pytest.mark.export
 def test_timeout_raises_and_the_next_export_uses_a_fresh_browser(browser):
-    old = export._server
+    old = export_browser._server
     old_pids = [old.process.pid] + [p.pid for p in psutil.Process(old.process.pid).children(recursive=True)]
     start = time.perf_counter()
     with pytest.raises(ExportError) as err:
@@ -274,7 +274,7 @@ def test_timeout_raises_and_the_next_export_uses_a_fresh_browser(browser):
     assert time.perf_counter() - start < 15
     assert not [pid for pid in old_pids if alive(pid)]
     assert png_size(export.render(figure(3), "png", width=300, height=200, scale=1)) == (300, 200)
-    assert export._server is not old
+    assert export_browser._server is not old
 
 
 @pytest.mark.export
@@ -305,12 +305,37 @@ def test_no_chromium_survives_a_process_that_exported_and_exited(browser, tmp_pa
     assert "Traceback" not in proc.stderr
 
 
-def test_plotly_kopts_warning_is_silenced():
-    """Importing dashboard.export installs the filter (checked in a fresh interpreter:
-    pytest discards filters added while it imports test modules)."""
-    code = "import warnings, dashboard.export; warnings.warn('The kopts argument is ignored if using a server.', UserWarning)"
-    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
-    assert proc.returncode == 0 and "kopts" not in proc.stderr, proc.stderr
+IMPORT_STATE = """
+import json, logging, os, sys, warnings
+def state():
+    loggers = {n: [type(h).__name__ for h in logging.getLogger(n).handlers] for n in ("", "kaleido", "choreographer")}
+    return {"filters": [repr(f) for f in warnings.filters], "loggers": loggers, "environ": dict(os.environ)}
+before = state()
+import dashboard.export
+after = state()
+print(json.dumps({"changed": [k for k in before if before[k] != after[k]], "loaded": "kaleido" in sys.modules}))
+"""
+
+
+def test_import_changes_no_process_wide_state():
+    """Importing dashboard.export (fresh interpreter) leaves warnings filters, kaleido's and
+    choreographer's logging handlers and os.environ as they were, and loads no kaleido."""
+    proc = subprocess.run([sys.executable, "-c", IMPORT_STATE], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"changed": [], "loaded": False}
+
+
+def test_first_start_quiets_kaleido_logs_once(monkeypatch):
+    """The logging setup the import no longer does happens when Chromium is started."""
+    import logging
+
+    monkeypatch.setattr(export_browser, "_logs_quieted", False)
+    loggers = [logging.getLogger(n) for n in export_browser.QUIET_LOGGERS]
+    for logger in loggers:
+        monkeypatch.setattr(logger, "handlers", [])
+    export_browser._quiet_logs()
+    export_browser._quiet_logs()
+    assert [[type(h) for h in lg.handlers] for lg in loggers] == [[logging.NullHandler]] * len(loggers)
 
 
 @pytest.mark.export

@@ -1,4 +1,4 @@
-"""Nothing lost: an export killed midway leaves no file at its destination."""
+"""Nothing lost: an export killed midway leaves only complete files at its destinations."""
 
 from __future__ import annotations
 
@@ -12,20 +12,31 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.browser import find_chromium
+from dashboard import cli
+from tests.browser import require_chromium
 
 REPO = Path(__file__).resolve().parent.parent
+COMPLETE = {  # how each format's file ends when it was written whole
+    ".png": lambda d: d.startswith(b"\x89PNG") and d.endswith(b"IEND\xaeB`\x82"),
+    ".svg": lambda d: d.lstrip().startswith(b"<svg") and d.rstrip().endswith(b"</svg>"),
+    ".pdf": lambda d: d.startswith(b"%PDF") and b"%%EOF" in d[-1024:],
+}
+
+
+def standard_names() -> list[str]:
+    """The file names `dashboard export --all` writes, in order, from the CLI's own list."""
+    return [name for name, _figure, _query in cli.STANDARD_SET]
 
 
 @pytest.mark.export
 def test_export_killed_midway_leaves_no_partial_file(tmp_path):
-    if not find_chromium():
-        pytest.skip("no Chromium: install Debian's chromium or set BROWSER_PATH")
-    out = tmp_path / "map.png"
+    require_chromium()
+    names = standard_names()
+    assert len(names) >= 2, "--all must write at least two files for a kill between them"
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "export", "--all", "--out-dir", str(tmp_path)],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
-    first = proc.stdout.readline().decode()  # the first figure is written; the second is being rendered
-    assert first.strip().endswith(".png")
+    first = proc.stdout.readline().decode().strip()  # the first figure is written; the second is being rendered
+    assert first == str(tmp_path / names[0])
     time.sleep(0.5)
     family = psutil.Process(proc.pid).children(recursive=True)
     os.killpg(proc.pid, signal.SIGKILL)
@@ -35,10 +46,11 @@ def test_export_killed_midway_leaves_no_partial_file(tmp_path):
             child.kill()
         except psutil.NoSuchProcess:
             pass
-    written = sorted(p.name for p in tmp_path.iterdir())
+    files = {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")}  # hidden: temp .part files
+    written = [n for n in names if n in files]
+    assert files == set(written), f"files --all does not write: {sorted(files - set(names))}"
+    assert written == names[: len(written)], "--all writes in its list's order"
+    assert 1 <= len(written) < len(names), "it really was killed midway"
     for name in written:
-        data = (tmp_path / name).read_bytes()
-        if name.endswith(".png"):
-            assert data.startswith(b"\x89PNG") and data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"), f"{name} is truncated"
-    assert not out.exists() or out.read_bytes().startswith(b"\x89PNG")
-    assert len([n for n in written if n.endswith(".png")]) < 8  # it really was killed midway
+        assert COMPLETE[Path(name).suffix]((tmp_path / name).read_bytes()), f"{name} is truncated"
+    assert all(p.name.endswith(".part") for p in tmp_path.iterdir() if p.name.startswith("."))

@@ -205,7 +205,7 @@ def start_app(_server_registry):
 
     Call ``server.stop()`` when done; anything still running is stopped at session end.
     """
-    require_chromium()  # no point starting servers for tests that will skip
+    require_chromium()  # no point starting servers for tests that will skip (or fail under CI)
     servers, log_dir = _server_registry
 
     def start(data_dir: str | os.PathLike | None = None, extra_env: dict[str, str] | None = None,
@@ -488,10 +488,10 @@ def try_open(page, base_url: str, spec: PageSpec, log: "PageLog | None" = None, 
 
 
 def open_spec(page, base_url: str, spec: PageSpec, log: "PageLog | None" = None, query: str = "") -> str:
-    """Open ``spec``'s page and return its heading; skip the test if the app lacks the page."""
+    """Open ``spec``'s page and return its heading; fail the test if the app lacks the page."""
     heading = try_open(page, base_url, spec, log, query)
     if heading is None:
-        pytest.skip(f"{spec.path} is not in the app yet (Streamlit: page not found)")
+        pytest.fail(f"{spec.path}: the app has no such page (Streamlit: page not found)", pytrace=False)
     return heading
 
 
