@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from dashboard import cli
+from dashboard.data.load import load_package
 from tests.browser import require_chromium
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ COMPLETE = {  # how each format's file ends when it was written whole
 
 def standard_names() -> list[str]:
     """The file names `dashboard export --all` writes, in order, from the CLI's own list."""
-    return [name for name, _figure, _query in cli.STANDARD_SET]
+    return [name for name, _figure, _query in cli.standard_set(load_package(REPO / "data"))]
 
 
 @pytest.mark.export
