@@ -1,0 +1,178 @@
+"""Facts of the data package pinned after the 2026-11-30 audit corrections.
+
+Each test states one corrected or added fact as the source text read says it (the change
+log with quotes is docs/data-corrections.md). Reads the real package; never writes it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard.load import load_package
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# Classification marks as leaked cables print them before paragraphs and titles.
+MARK = re.compile(r"\((?:S|C|U|SBU|TS|S//NF|C//NF|S/NF|SBU/NF|U//FOUO)\)")
+# Street-address words as the SDN list prints them (the package keeps city level only).
+ADDRESS = re.compile(r"\b(?:Road|Street|Highway|Avenue|Mansion|Square|Boulevard|Lane)\b")
+# Source kinds that are US government documents (primary sources).
+GOVERNMENT_KINDS = {"official release", "leaked cable", "sanctions list"}
+
+
+@pytest.fixture(scope="module")
+def pkg():
+    return load_package(DATA)
+
+
+def row(frame, id_):
+    found = frame[frame["id"] == id_]
+    assert len(found) == 1, id_
+    return found.iloc[0]
+
+
+def text_cells(pkg):
+    """(table, id, column, text) for every text cell of every table of the package."""
+    for name, frame in pkg.tables.items():
+        key = "id" if "id" in frame.columns else frame.columns[0]
+        for _, r in frame.iterrows():
+            for col in frame.columns:
+                value = r[col]
+                if isinstance(value, str):
+                    yield name, r[key], col, value
+                elif isinstance(value, (list, tuple)):
+                    for item in value:
+                        if isinstance(item, str):
+                            yield name, r[key], col, item
+
+
+def test_navid_and_mabrooka_designated_before_2017(pkg):
+    assert row(pkg.entities, "C_NAVID")["designation_date"] == "2013-12"
+    assert row(pkg.entities, "C_MABROOKA")["designation_date"] == "2016-01-17"
+
+
+def test_rc05_is_the_us_papers_own_figure_not_an_iranian_range_claim(pkg):
+    rc05 = row(pkg.range_claims, "RC05")
+    assert rc05["basis"] != "Iranian claim"
+    assert "delivered the 1,300-km-range Shahab-3" in rc05["excerpt"]
+
+
+def test_rc17_is_stated_as_1296_km(pkg):
+    rc17 = row(pkg.range_claims, "RC17")
+    assert rc17["stated_value"] == 1296 and rc17["stated_unit"] == "km" and rc17["range_km"] == 1296
+
+
+def test_rc27_rc28_carry_haaretz_metric_figures(pkg):
+    assert (row(pkg.range_claims, "RC27")["stated_value"], row(pkg.range_claims, "RC27")["stated_unit"]) == (2000, "km")
+    assert (row(pkg.range_claims, "RC28")["stated_value"], row(pkg.range_claims, "RC28")["stated_unit"]) == (900, "km")
+
+
+def test_rc29_claimant_is_the_jewish_press(pkg):
+    claimant = row(pkg.range_claims, "RC29")["claimant"]
+    assert claimant.startswith("The Jewish Press") and "Fox" not in claimant
+
+
+def test_r035_is_no_longer_a_delivery(pkg):
+    assert row(pkg.relationships, "R035")["kind"] not in {"supplied"}
+    assert row(pkg.relationships, "R035")["kind"] == "offered_to"
+
+
+def test_r040_vibtel_did_not_offer(pkg):
+    r040 = row(pkg.relationships, "R040")
+    assert not (r040["from"] == "C_VIBTEL" and r040["kind"] == "offered_to")
+
+
+def test_r011_is_our_inference(pkg):
+    assert row(pkg.relationships, "R011")["confidence"] == "inferred"
+
+
+def test_r004_names_the_placeholder_not_aio(pkg):
+    assert "AIO used here as the umbrella" not in row(pkg.relationships, "R004")["evidence"]
+
+
+def test_e19_cites_cmtradelaw(pkg):
+    assert row(pkg.events, "E19")["source"] == "SRC_CMTL_2017"
+
+
+def test_lexology_source_is_thompson_hines_article(pkg):
+    lex = row(pkg.sources, "SRC_LEX_2017")
+    assert lex["url"].endswith("g=29c1c8ea-764d-462a-bc54-706bda50265b")
+    assert lex["title"].startswith("Trump Administration Sanctions Iran for Ballistic Missile Tests")
+    assert lex["date"] == "2017-02-07"
+
+
+def test_equivalent_subordinate_links_carry_one_label(pkg):
+    ids = [f"R0{i:02d}" for i in [*range(19, 25), *range(27, 32)]]
+    labels = {row(pkg.relationships, i)["confidence"] for i in ids}
+    assert labels == {"secondhand"}
+
+
+def test_no_classification_marks_in_any_text_cell(pkg):
+    marked = [(t, i, c) for t, i, c, v in text_cells(pkg) if MARK.search(v)]
+    assert marked == []
+
+
+def test_no_street_address_looking_text(pkg):
+    found = [(t, i, c, v) for t, i, c, v in text_cells(pkg) if ADDRESS.search(v)]
+    assert found == []
+
+
+def test_programs_hold_tags_only(pkg):
+    for tags in pkg.entities["programs"]:
+        assert all(re.fullmatch(r"[A-Z0-9-]+", tag) for tag in tags), tags
+    tagged = pkg.entities[pkg.entities["programs"].map(len) > 0]
+    assert set(tagged["programs_as_of"]) == {"2022-01-31"}
+
+
+def test_every_system_has_a_government_figure_or_says_none_was_found(pkg):
+    kinds = dict(zip(pkg.sources["id"], pkg.sources["kind"]))
+    for _, system in pkg.systems.iterrows():
+        claims = pkg.range_claims[pkg.range_claims["system"] == system["id"]]
+        government = any(kinds[s] in GOVERNMENT_KINDS for s in claims["source"])
+        assert government or "not found" in system["notes"], system["id"]
+        assert "searched" in system["notes"], system["id"]
+
+
+def test_ghadr_and_improved_shahab_carry_the_identity_caveat(pkg):
+    for sid in ("GHADR1", "SHAHAB3_IMP"):
+        caveat = row(pkg.systems, sid)["caveat"]
+        assert "Uzi Rubin" in caveat and "same Shahab 3" in caveat
+    assert row(pkg.systems, "SHAHAB3")["caveat"] == ""
+
+
+def test_the_2009_cable_and_the_seed_original_are_sources(pkg):
+    cable = row(pkg.sources, "SRC_C09STATE97233")
+    assert cable["date"] == "2009-09-18" and cable["kind"] == "leaked cable"
+    assert "China's Ballistic Missile-Related Export Control Record" in cable["title"]
+    gertz = row(pkg.sources, "SRC_GERTZ_20170209")
+    assert gertz["date"] == "2017-02-09" and gertz["title"] == "Sanctions highlight China-Iran missile connection"
+
+
+def test_smith_statement_dated_by_the_action_and_the_seeds_date_marked_wrong(pkg):
+    e24 = row(pkg.events, "E24")
+    assert e24["date"] == "2017-02-03"
+    assert "Jan. 3" in e24["description"] and "error" in e24["description"]
+
+
+def test_designations_2017_action_has_25_designated_rows(pkg):
+    d = pkg.designations
+    action = d[(d["date"] == "2017-02-03") & (d["action"] == "designated")]
+    assert len(action) == 25 and action["entity"].is_unique
+    dated = set(pkg.entities.loc[pkg.entities["designation_date"] == "2017-02-03", "id"])
+    assert set(action["entity"]) == dated
+
+
+def test_navid_and_mabrooka_only_identified_in_2017(pkg):
+    d = pkg.designations
+    for eid, first in (("C_NAVID", "2013-12"), ("C_MABROOKA", "2016-01-17")):
+        mine = d[d["entity"] == eid]
+        assert set(zip(mine["date"], mine["action"])) == {(first, "designated"), ("2017-02-03", "identified")}
+
+
+def test_limmt_indicted_april_2009(pkg):
+    d = pkg.designations
+    limmt = d[(d["entity"] == "C_LIMMT") & (d["action"] == "indicted")]
+    assert list(limmt["date"]) == ["2009-04-07"]
