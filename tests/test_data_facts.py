@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.load import load_package
+from dashboard.data.load import load_package
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
