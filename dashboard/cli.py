@@ -8,6 +8,7 @@ import sys
 
 from dashboard.errors import DataError
 from dashboard.data.load import check_package, load_package, resolve_data_dir
+from dashboard.formats.cli import add_commands as add_format_commands
 
 EXIT_BAD_INPUT = 2
 
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--height", type=int, default=900)
     export.add_argument("--scale", type=float, default=2.0)
     export.set_defaults(func=cmd_export)
+    add_format_commands(sub)  # rings --format, entities, sqlite, datapackage (dashboard/formats/cli.py)
     return parser
 
 
