@@ -228,6 +228,22 @@ def test_ftm_sanctions_and_provenance(ftm_lines):
         assert bool(country) == bool(countries[ftm.ftm_id("entities", eid)]), eid  # every country understood
 
 
+def test_ftm_survives_the_ftm_validate_command(ftm_lines, tmp_path):
+    """`ftm validate` re-parses and re-cleans every value: nothing may be lost or changed."""
+    from click.testing import CliRunner
+    from followthemoney.cli.cli import cli
+
+    _, lines = ftm_lines
+    source = tmp_path / "package.ftm.json"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-i", str(source), "-o", str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    again = {d["id"]: d for d in map(json.loads, (tmp_path / "out.json").read_text(encoding="utf-8").splitlines())}
+    for d in map(json.loads, lines):
+        assert {k: sorted(v) for k, v in again[d["id"]]["properties"].items()} == \
+            {k: sorted(v) for k, v in d["properties"].items()}, d["id"]
+
+
 def test_cli_entities_ftm(capsysbinary):
     assert main(["entities", "--format", "ftm"]) == 0
     lines = capsysbinary.readouterr().out.decode("utf-8").splitlines()
