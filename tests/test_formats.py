@@ -164,10 +164,14 @@ def test_every_ftm_line_loads_and_counts_match_the_package(ftm_lines):
     assert by_schema["Person"] == kinds["person"] and by_schema["Company"] == kinds["company"]
     assert by_schema["PublicBody"] == kinds["government"]
     assert by_schema["Organization"] == kinds["network"] + kinds["group"]
-    designated = [r for r in pkg.entities.to_dict("records") if ftm._designated(r)]
-    assert by_schema["Sanction"] == len(designated)
+    if "designations" in pkg.tables:  # one row per action (designations.csv)
+        actions = Counter(pkg.tables["designations"]["action"])
+        assert by_schema["Sanction"] == sum(actions.values()) - actions["indicted"]
+        assert by_schema["Event"] == actions["indicted"]
+    else:  # one designation per designated entity (entities.csv's designation columns)
+        assert by_schema["Sanction"] == sum(1 for r in pkg.entities.to_dict("records") if ftm._designated(r))
     feb = [p for p in proxies if p.schema.name == "Sanction" and "2017-02-03" in p.get("startDate")]
-    assert len(feb) >= 25 == (pkg.entities["designation_date"] == "2017-02-03").sum()
+    assert len(feb) >= 25  # the 2017-02-03 action: 13 individuals and 12 entities
     assert by_schema["Membership"] == (pkg.entities["network"] != "").sum()
     links = [p for p in proxies if p.id.startswith("missile-link-")]
     goods = [p for p in proxies if p.id.startswith("missile-goods-")]
@@ -242,6 +246,100 @@ def test_ftm_survives_the_ftm_validate_command(ftm_lines, tmp_path):
     for d in map(json.loads, lines):
         assert {k: sorted(v) for k, v in again[d["id"]]["properties"].items()} == \
             {k: sorted(v) for k, v in d["properties"].items()}, d["id"]
+
+
+DESIGNATIONS_SCHEMA = """
+[tables.designations]
+file = "designations.csv"
+description = "Designation history: one row per action."
+primary_key = "id"
+min_rows = 1
+
+[[tables.designations.columns]]
+name = "id"
+type = "id"
+required = true
+description = "Stable id."
+
+[[tables.designations.columns]]
+name = "entity"
+type = "id"
+required = true
+references = "entities"
+description = "Who."
+
+[[tables.designations.columns]]
+name = "date"
+type = "date"
+required = false
+description = "When."
+
+[[tables.designations.columns]]
+name = "authority"
+type = "text"
+required = true
+description = "Who acted."
+
+[[tables.designations.columns]]
+name = "action"
+type = "enum"
+required = true
+values = ["designated", "identified", "indicted", "delisted"]
+description = "What."
+
+[[tables.designations.columns]]
+name = "programs"
+type = "list"
+required = false
+description = "Tags of the time."
+
+[[tables.designations.columns]]
+name = "source"
+type = "id"
+required = true
+references = "sources"
+description = "Where we read it."
+
+[[tables.designations.columns]]
+name = "confidence"
+type = "enum"
+required = true
+values_from = "confidence"
+description = "Firmness."
+
+[[tables.designations.columns]]
+name = "notes"
+type = "text"
+required = false
+description = "Caveats."
+"""
+
+
+def test_ftm_uses_a_designations_table_when_the_package_has_one(data_copy):
+    """The designations table another branch adds: one Sanction per action, an Event per indictment."""
+    from followthemoney import model
+
+    with (data_copy / "schema.toml").open("a", encoding="utf-8") as handle:
+        handle.write(DESIGNATIONS_SCHEMA)
+    (data_copy / "designations.csv").write_text(
+        "id,entity,date,authority,action,programs,source,confidence,notes\n"
+        "D001,P_ASGHARZADEH,2017-02-03,US Treasury OFAC,designated,NPWMD,SRC_OFAC_SDN,stated,\n"
+        "D002,C_LIMMT,2009-04-07,Manhattan District Attorney,indicted,,SRC_SEED,secondhand,Indicted with Li\n"
+        "D003,C_NINGBO,2020,US Treasury OFAC,delisted,NPWMD; IFSR,SRC_OFAC_SDN,unverified,Invented for the test\n",
+        encoding="utf-8")
+    pkg = load_package(data_copy)
+    proxies = {p.id: p for p in (model.get_proxy(json.loads(line))
+                                 for line in ftm.to_ftm(pkg, provenance(pkg)).decode("utf-8").splitlines())}
+    assert Counter(p.schema.name for p in proxies.values())["Sanction"] == 2
+    first = proxies["missile-sanction-D001"]
+    assert first.get("startDate") == first.get("listingDate") == ["2017-02-03"] and first.get("country") == ["us"]
+    assert first.get("status") == ["designated"] and first.get("program") == ["NPWMD"]
+    assert proxies["missile-sanction-D003"].get("endDate") == ["2020"] and not proxies["missile-sanction-D003"].get("startDate")
+    event = proxies["missile-event-D002"]
+    assert event.schema.name == "Event" and event.get("involved") == [ftm.ftm_id("entities", "C_LIMMT")]
+    assert event.get("description") == ["Indicted with Li"] and event.get("publisher")
+    with pytest.raises(KeyError):  # nothing from entities.csv's columns when the table exists
+        proxies[ftm.ftm_id("sanction", "P_ASGHARZADEH")]
 
 
 def test_cli_entities_ftm(capsysbinary):

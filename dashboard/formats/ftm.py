@@ -9,11 +9,13 @@ Mapping (the package's vocabulary -> FtM schemata):
 - ``entities.kind``: person -> Person, company -> Company, government -> PublicBody,
   network and group -> Organization; aliases -> alias, role -> description, notes ->
   notes, the row's confidence -> summary; ``topics: sanction`` when designated.
-- one Sanction per designation: authority OFAC, program (the SDN tags), startDate and
-  listingDate (the designation date), authorityId (the SDN UID), sourceUrl/publisher
-  of the entity's sanctions-list and official-release sources. Today this reads the
-  designation columns of ``entities.csv`` (one designation per entity); a
-  ``designations`` table, when the package has one, is used instead.
+- one Sanction per designation. With a ``designations`` table (one row per action):
+  authority, status (designated, identified, delisted), program (the tags of the time),
+  startDate/listingDate (endDate for a delisting), the row's source; an indictment is an
+  Event involving the entity. Without it (the package today): one Sanction per
+  designated entity from ``entities.csv``'s designation columns: authority OFAC, program
+  (the SDN tags), startDate and listingDate (designation_date), authorityId (the SDN
+  UID), sourceUrl/publisher of the entity's sanctions-list and official-release sources.
 - ``entities.network`` -> Membership (member, organization = the network), role
   "member of procurement network", with the membership's confidence.
 - ``relationships``: owns_or_controls -> Ownership; heads, manages, runs ->
@@ -58,8 +60,8 @@ LINK_SCHEMA = {
     "associate_of": ("Associate", "person", "associate"),
     "acts_for": ("Representation", "agent", "client"),
 }
-ID_PREFIX = {"entities": "entity", "relationships": "link", "goods": "goods",
-             "sanction": "sanction", "membership": "membership", "export": "export"}
+ID_PREFIX = {"entities": "entity", "relationships": "link", "goods": "goods", "sanction": "sanction",
+             "event": "event", "membership": "membership", "export": "export"}
 _FTM_ID = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.\-]*[0-9a-zA-Z])?$")
 
 
@@ -196,19 +198,39 @@ def _sanctions(b: _Builder) -> list[StatementEntity]:
 
 
 def _sanction_from_designation(b: _Builder, row: dict) -> StatementEntity:
-    """One Sanction per row of a ``designations`` table (columns as far as they exist)."""
-    sanction = b.make("Sanction", ftm_id("sanction", str(row["id"])))
-    entity = row.get("entity") or row.get("entity_id")
-    sanction.add("entity", ftm_id("entities", entity))
-    sanction.add("authority", row.get("authority") or AUTHORITY)
-    for column, prop in (("program", "program"), ("programs", "program"), ("date", "startDate"),
-                         ("listing_date", "listingDate"), ("end_date", "endDate"), ("reason", "reason")):
-        value = row.get(column)
-        if value is not None and value != "" and value != ():
-            sanction.add(prop, list(value) if isinstance(value, tuple) else str(value))
-    sources = row.get("sources") or ((row["source"],) if row.get("source") else ())
-    b.cite(sanction, sources, DESIGNATION_SOURCE_KINDS)
-    return sanction
+    """One row of the ``designations`` table (id, entity, date, authority, action, programs,
+    snapshot, source, confidence, notes): a Sanction for designated, identified (named
+    again in a later action) and delisted (endDate), an Event for an indictment, which is
+    a legal action, not a sanction."""
+    entity = ftm_id("entities", row["entity"])
+    action, date = row.get("action") or "designated", row.get("date") or ""
+    authority = row.get("authority") or AUTHORITY
+    names = dict(zip(b.pkg.entities["id"], b.pkg.entities["name"]))
+    if action == "indicted":
+        proxy = b.make("Event", ftm_id("event", str(row["id"])))
+        proxy.add("name", f"Indictment of {names.get(row['entity'], row['entity'])} ({authority})")
+        proxy.add("involved", entity)
+    else:
+        proxy = b.make("Sanction", ftm_id("sanction", str(row["id"])))
+        proxy.add("entity", entity)
+        proxy.add("authority", authority)
+        proxy.add("status", action)
+        proxy.add("program", list(row.get("programs") or ()))
+        if re.match(r"(?i)u\.?s\.?\b", authority):
+            proxy.add("country", "us")
+    if date:
+        if action == "delisted":
+            proxy.add("endDate", date)
+        else:
+            proxy.add("startDate", date)
+        if action == "designated":
+            proxy.add("listingDate", date)
+    proxy.add("summary", f"{action} by {authority}" + (f" on {date}" if date else "")
+              + f" (confidence: {row.get('confidence') or 'not stated'})")
+    if row.get("notes"):
+        proxy.add("description", row["notes"])
+    b.cite(proxy, [row["source"]] if row.get("source") else list(row.get("sources") or ()))
+    return proxy
 
 
 def _membership(b: _Builder, row: dict) -> StatementEntity:
