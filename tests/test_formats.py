@@ -382,6 +382,8 @@ def test_sqlite_has_every_table_with_its_rows_and_clean_foreign_keys(database):
     n_links = sum(len(v) for v in load_package(DATA).entities["sources"])
     assert db.execute("SELECT count(*) FROM entities_sources").fetchone()[0] == n_links
     assert db.execute("PRAGMA foreign_key_list(entities_sources)").fetchall()
+    info = dict(db.execute("SELECT key, value FROM package_info"))
+    assert info["data_version"] == load_package(DATA).version and info["marking"] == MARK and info["generated"]
 
 
 def test_sqlite_types_nulls_and_full_text_search(database):

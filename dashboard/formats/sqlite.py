@@ -11,6 +11,7 @@
 - FTS5 full-text search (external-content tables ``<table>_fts``, as ``sqlite-utils
   enable-fts`` makes them, which Datasette detects) on names, aliases, titles, items and
   evidence.
+- ``package_info`` (key, value): data version, date and marking inside the file itself.
 - ``metadata.json`` in Datasette's metadata format: title, description (with the data
   version, date and marking), license, source, and each table's and column's description
   from ``schema.toml``.
@@ -83,11 +84,21 @@ def fts_columns(table: Table) -> list[str]:
     return [c.name for c in table.columns if c.name in FTS_COLUMNS]
 
 
-def build(pkg) -> sqlite3.Connection:
-    """An in-memory database with every table of ``pkg`` (raises if a foreign key dangles)."""
+INFO_TABLE = "package_info"
+
+
+def build(pkg, prov=None) -> sqlite3.Connection:
+    """An in-memory database with every table of ``pkg`` (raises if a foreign key dangles),
+    and, given ``prov``, a ``package_info`` table (key, value) with the data version, date
+    and marking, so the file names its provenance even without metadata.json."""
     schema = load_schema(pkg.data_dir)
     db = sqlite3.connect(":memory:")
     db.execute("PRAGMA foreign_keys = OFF")  # rows go in table by table; checked below
+    if prov is not None:
+        db.execute(f"CREATE TABLE {INFO_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.executemany(f"INSERT INTO {INFO_TABLE} VALUES (?, ?)", [
+            ("title", PROJECT), ("data_version", prov.version), ("generated", prov.date),
+            ("marking", prov.marking), ("schema", "schema.toml of the data package; see metadata.json")])
     for table in schema.tables.values():
         db.execute(f"CREATE TABLE {_q(table.name)} ({', '.join(_column_sql(schema, table, c) for c in table.columns)})")
         frame = pkg.tables[table.name]
@@ -135,6 +146,7 @@ def metadata(pkg, prov) -> dict:
         for link, col in link_tables(table):
             tables[link] = {"description": f"One row per value of {table.name}.{col.name} (a list column): "
                                            f"{table.name}_id -> value, a {col.references} id, in the order written."}
+    tables[INFO_TABLE] = {"description": "Provenance of this file: data version, generation date and marking."}
     return {
         "title": f"{PROJECT} — data version {prov.version}",
         "description": (f"{prov.marking}. The cited data package (data/*.csv, schema in data/schema.toml) "
@@ -155,7 +167,7 @@ def write(pkg, prov, out: str | Path) -> tuple[Path, Path]:
     from dashboard.export import write_atomic
 
     out = Path(out)
-    db = build(pkg)
+    db = build(pkg, prov)
     try:
         data = db.serialize()
     finally:
