@@ -8,6 +8,7 @@ FtM, sqlite3 for the database, frictionless for datapackage.json (with sockets b
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import socket
@@ -53,6 +54,11 @@ def csv_rows(path: Path) -> int:
 
 # --------------------------------------------------------------------------- KML
 
+def plain(balloon: str) -> str:
+    """A description's HTML back to plain text lines."""
+    return html.unescape(balloon.replace("<br>", "\n"))
+
+
 def _floats(text: str) -> list[tuple[float, float]]:
     return [tuple(float(v) for v in pair.split(",")) for pair in text.split()]
 
@@ -81,7 +87,7 @@ def test_kml_has_one_placemark_per_ring_and_band_with_the_geojson_coordinates(pa
         assert lines and all(set(_floats(ls.find(f"{K}coordinates").text)) <= vertices for ls in lines)
         props = feature["properties"]
         assert mark.find(f"{K}name").text == next(f for f in feats if f["properties"]["label"] == props["label"])["properties"]["label"]
-        text = mark.find(f"{K}description").text
+        text = plain(mark.find(f"{K}description").text)
         assert props["system_name"] in text and "Launch model: range measured from" in text
         if props["kind"] == "ring":
             for key in ("claim", "claimant", "source_title"):
@@ -108,7 +114,7 @@ def test_kml_names_its_provenance(package, countries):
     feats = ring_features(package, countries, ["GHADR1"], "seed", parse_origin("tehran", package), band=False)
     doc = ET.fromstring(kml.to_kml(feats, provenance(package, "2026-01-02"))).find(f"{K}Document")
     assert package.version in doc.find(f"{K}name").text
-    description = doc.find(f"{K}description").text
+    description = plain(doc.find(f"{K}description").text)
     assert MARK in description and "2026-01-02" in description and package.version in description
 
 
@@ -123,7 +129,11 @@ def test_kml_escapes_text_from_the_data(data_copy, countries, capsysbinary):
     set_cell(data_copy, "range_claims.csv", "RC01", "claimant", 'Smith & "Jones" \'quoted\'')
     assert main(["--data", str(data_copy), "rings", "--format", "kml", "--system", "SHAHAB3"]) == 0
     root = ET.fromstring(capsysbinary.readouterr().out)
-    assert 'Smith & "Jones" \'quoted\'' in root.find(f"{K}Document/{K}Placemark/{K}description").text
+    balloon = root.find(f"{K}Document/{K}Placemark/{K}description").text  # HTML, as Google Earth reads it
+    assert "Smith &amp; &quot;Jones&quot; &#x27;quoted&#x27;" in balloon and "Claimant: " in balloon
+    assert 'Smith & "Jones" \'quoted\'' in plain(balloon)
+    data = {d.get("name"): d.find(f"{K}value").text for d in root.iter(f"{K}Data")}
+    assert data["claimant"] == 'Smith & "Jones" \'quoted\''  # plain in ExtendedData
 
 
 def test_cli_rings_kml_and_geojson(capsysbinary, tmp_path):

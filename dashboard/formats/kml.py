@@ -15,12 +15,17 @@ leave out the artificial edges along the cut and the pole, as the app's PathLaye
 So there is no seam line, and every coordinate in the file is one of the GeoJSON's.
 
 KML has no dashed lines: the dash style the app uses for each system is named in the
-description instead. Text goes through ElementTree, which escapes it; nothing from the
-data becomes markup (descriptions are plain text in a CDATA-free ``description``).
+description instead.
+
+Text: Google Earth renders a ``description`` as HTML, so each line of it is HTML-escaped
+(``html.escape``) and the lines are joined with ``<br>``; ElementTree then escapes the
+whole for XML. Nothing from the data can become markup in the balloon. The same fields
+are in ``ExtendedData`` as plain values, for QGIS and scripts.
 """
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 
 from dashboard.geo.geodesy import outline_paths
@@ -58,8 +63,13 @@ def _polygons(geometry: dict) -> list[list]:
     raise ValueError(f"unexpected geometry type {geometry['type']!r}")
 
 
+def balloon(lines: list[str]) -> str:
+    """Lines of plain text as the HTML Google Earth shows: each escaped, joined by <br>."""
+    return "<br>".join(html.escape(line, quote=True) for line in lines)
+
+
 def description(props: dict) -> str:
-    """Plain-text description of one feature: what it is and where it comes from."""
+    """Description of one feature (plain text lines): what it is and where it comes from."""
     if props.get("kind") == "band":
         lines = [
             f"System: {props['system_name']} ({props['system']})",
@@ -91,9 +101,10 @@ def to_kml(features: list[dict], prov, title: str = "Missile range rings") -> by
     root = ET.Element(f"{{{NS}}}kml")
     doc = _el(root, "Document")
     _el(doc, "name", f"{title} — data version {prov.version}")
-    _el(doc, "description", f"{prov.marking}\nData version {prov.version}, generated {prov.date}.\n"
+    _el(doc, "description", balloon([
+        prov.marking, f"Data version {prov.version}, generated {prov.date}.",
         "Ranges as publicly claimed, each with its source; rings measured on the WGS84 ellipsoid. "
-        "City and launch-point choices are reference models, not verified launch sites.")
+        "Launch points are reference models, not verified launch sites."]))
     for i, feature in enumerate(features):
         props = feature["properties"]
         style = _el(doc, "Style", id=f"style-{i}")
@@ -108,7 +119,7 @@ def to_kml(features: list[dict], prov, title: str = "Missile range rings") -> by
         props = feature["properties"]
         mark = _el(doc, "Placemark", id=f"{props['kind']}-{props.get('claim') or props['system']}-{i}")
         _el(mark, "name", props["label"])
-        _el(mark, "description", description(props))
+        _el(mark, "description", balloon(description(props).split("\n")))
         _el(mark, "styleUrl", f"#style-{i}")
         data = _el(mark, "ExtendedData")
         for key in ("system", "kind", "range_km", "range_low_km", "claim", "claimant", "date", "source",
