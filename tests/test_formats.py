@@ -352,6 +352,19 @@ def test_ftm_uses_a_designations_table_when_the_package_has_one(data_copy):
         proxies[ftm.ftm_id("sanction", "P_ASGHARZADEH")]
 
 
+def test_ftm_refuses_a_value_it_cannot_read(package):
+    from followthemoney.exc import InvalidData
+
+    b = ftm._Builder(package, provenance(package))
+    proxy = b.make("Company", "missile-entity-X")
+    with pytest.raises(ValueError, match="cannot read"):
+        proxy.add("incorporationDate", "sometime in spring")
+    with pytest.raises(InvalidData):
+        proxy.add("startDate", "2017")  # not a Company property
+    proxy.add("country", "Iran")
+    assert proxy.get("country") == ["ir"]
+
+
 def test_cli_entities_ftm(capsysbinary):
     assert main(["entities", "--format", "ftm"]) == 0
     lines = capsysbinary.readouterr().out.decode("utf-8").splitlines()

@@ -1,7 +1,8 @@
 """Entities, designations and links as FollowTheMoney (FtM) entities, one JSON object a line.
 
 Built with the ``followthemoney`` library's own model (``StatementEntity.add`` cleans and
-checks every value against the schema; an unknown property raises), so the output loads
+checks every value against the schema; an unknown property raises, and so, here, does a
+value its type cannot read, which FtM would otherwise drop), so the output loads
 in any FtM tool (``ftm`` command line, Aleph, yente, nomenklatura).
 
 Mapping (the package's vocabulary -> FtM schemata):
@@ -77,6 +78,20 @@ def dataset_name(version: str) -> str:
     return f"missile_data_{version}".lower()
 
 
+class _Checked(StatementEntity):
+    """A StatementEntity whose ``add`` refuses, instead of silently dropping, a value the
+    property's type cannot clean (an unknown property already raises InvalidData)."""
+
+    def add(self, prop, values, *args, **kwargs) -> None:
+        prop_obj = self.schema.get(prop) if isinstance(prop, str) else prop
+        if prop_obj is not None:
+            for value in values if isinstance(values, (list, tuple, set)) else [values]:
+                if value not in (None, "") and prop_obj.type.clean(value, proxy=self) is None:
+                    raise ValueError(f"{self.schema.name}.{prop_obj.name} of {self.id}: "
+                                     f"FtM cannot read {str(value)[:60]!r}")
+        super().add(prop, values, *args, **kwargs)
+
+
 class _Builder:
     def __init__(self, pkg, prov):
         self.pkg, self.prov = pkg, prov
@@ -90,7 +105,7 @@ class _Builder:
         if ident in self.seen:
             raise ValueError(f"duplicate FtM id {ident}")
         self.seen.add(ident)
-        return StatementEntity(self.dataset, {"schema": schema, "id": ident})
+        return _Checked(self.dataset, {"schema": schema, "id": ident})
 
     def cite(self, proxy: StatementEntity, source_ids, kinds: tuple[str, ...] = ()) -> None:
         """sourceUrl and publisher of the cited sources (only of ``kinds`` when given and any match)."""
@@ -153,7 +168,10 @@ def _entity(b: _Builder, row: dict) -> StatementEntity:
     proxy.add("name", row["name"])
     proxy.add("alias", list(row["aliases"]))
     if row["country"]:
-        proxy.add("country", _countries(row["country"]))
+        codes = _countries(row["country"])
+        proxy.add("country", codes)
+        if len(codes) < len([p for p in row["country"].split(";") if p.strip()]):
+            proxy.add("notes", f"Country as written in the data (not all of it is an ISO country): {row['country']}")
     if row["role"]:
         proxy.add("description", row["role"])
     if row["notes"]:
