@@ -9,6 +9,8 @@ import sys
 
 from dashboard.errors import DataError
 from dashboard.data.load import check_package, resolve_data_dir
+from dashboard.formats.cli import add_commands as add_format_commands
+from dashboard.formats.cli import emit
 
 EXIT_BAD_INPUT = 2
 # `--from -40,179.5`: argparse would take a value starting with "-" for an option.
@@ -58,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     _ring_options(rings)
     rings.add_argument("--points", type=int, default=360, help="vertices per ring (default 360)")
     rings.add_argument("--band", action="store_true", help="also the band between the smallest and largest claims")
+    rings.add_argument("--format", choices=("geojson", "kml"), default="geojson",
+                       help="geojson (default, RFC 7946) or kml (KML 2.2, for Google Earth)")
+    rings.add_argument("--out", help="write to this file (atomically) instead of stdout")
     rings.set_defaults(func=cmd_rings)
     reach = sub.add_parser("reach", parents=[common], help="capitals and major cities within range, as CSV on stdout")
     _ring_options(reach)
@@ -72,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--height", type=int, default=900)
     export.add_argument("--scale", type=float, default=2.0)
     export.set_defaults(func=cmd_export)
+    add_format_commands(sub)  # entities, sqlite, datapackage (dashboard/formats/cli.py)
     return parser
 
 
@@ -114,9 +120,11 @@ def cmd_rings(args) -> int:
                                  band=view.band, n_points=args.points)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    json.dump(to_geojson(features), sys.stdout)
-    sys.stdout.write("\n")
-    return 0
+    if args.format == "kml":
+        from dashboard.formats import provenance
+        from dashboard.formats.kml import to_kml
+        return emit(args, to_kml(features, provenance(dash.package)))
+    return emit(args, (json.dumps(to_geojson(features)) + "\n").encode("utf-8"))
 
 
 def cmd_reach(args) -> int:

@@ -6,7 +6,6 @@ holding only a fake ``id`` (uid 1000), so neither Chromium nor apt-get can be fo
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap

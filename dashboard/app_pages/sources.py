@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.views import tables
-from dashboard.ui import state
+from dashboard.ui import downloads, state
 
 pkg = state.package()
 st.title("Sources")
@@ -12,3 +12,4 @@ st.caption(
     f"Data version {pkg.version}."
 )
 st.dataframe(tables.sources_table(pkg), hide_index=True, width="stretch")
+downloads.data_package(pkg)  # the data folder as a zip with datapackage.json

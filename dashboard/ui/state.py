@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.figures.text import markdown_literal
 from dashboard.data.load import resolve_data_dir
+from dashboard.ui import downloads
 from dashboard.views.dashboard import Dashboard
 
 
@@ -145,6 +146,7 @@ def share_panel(current, *figures: str) -> None:
         st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
         for figure in figures:
             _downloads(current, figure, marking())
+        downloads.view_files(current, figures)  # the map's rings as KML and GeoJSON (dashboard/ui/downloads.py)
 
 
 def _downloads(view, figure: str, mark: str) -> None:
