@@ -76,15 +76,6 @@ def test_country_outline(countries):
         basemap.country_outline(countries, "XXX")
 
 
-def test_plotly_rings_are_clockwise_exteriors_without_antarctica(countries):
-    rings = list(basemap.plotly_rings(countries))
-    assert rings
-    assert all(props["iso_a3"] != "ATA" for props, _ in rings)
-    for _, ring in rings:
-        assert (ring[0] == ring[-1]).all()
-        assert float(np.dot(ring[:-1, 0], ring[1:, 1]) - np.dot(ring[1:, 0], ring[:-1, 1])) < 0
-
-
 def test_cities_columns_types_and_bounds(cities):
     assert list(cities.columns) == basemap.CITY_COLUMNS
     assert len(cities) == NATURAL_EARTH_110M_PLACES

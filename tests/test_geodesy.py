@@ -119,6 +119,16 @@ def _densified_border(outline: dict, step_km: float) -> np.ndarray:
     return np.vstack(pts)
 
 
+def disc(centre, range_km) -> dict:
+    """GeoJSON of the geodesic disc, as the app builds it (degrees, km)."""
+    return geodesy.ring_polygon(geodesy.geodesic_ring(*centre, range_km))
+
+
+def envelope(outline, range_km) -> dict:
+    """GeoJSON of the territory envelope, as the app builds it (degrees, km)."""
+    return geodesy.polygons_geometry(geodesy.envelope_polygons(outline, range_km))
+
+
 @pytest.fixture(scope="module")
 def iran() -> dict:
     return country_outline(load_countries(BASEMAP), "IRN")
@@ -202,7 +212,7 @@ def test_ring_rejects_invalid_input(args):
 def test_extreme_but_valid_inputs_work(centre, range_km):
     ring = geodesy.geodesic_ring(*centre, range_km, n_points=8)
     assert np.isfinite(ring).all()
-    assert_valid_geojson(geodesy.circle_geometry(*centre, range_km))
+    assert_valid_geojson(disc(centre, range_km))
 
 
 @pytest.mark.parametrize(
@@ -219,14 +229,14 @@ def test_ring_polygon_rejects_malformed_rings(bad):
 
 @pytest.mark.parametrize("range_km", RANGES_KM)
 @pytest.mark.parametrize("centre", CENTRES.values(), ids=CENTRES.keys())
-def test_circle_geometry_is_valid_geojson(centre, range_km):
-    assert_valid_geojson(geodesy.circle_geometry(*centre, range_km))
+def test_disc_geometry_is_valid_geojson(centre, range_km):
+    assert_valid_geojson(disc(centre, range_km))
 
 
 @pytest.mark.parametrize("range_km", RANGES_KM)
 @pytest.mark.parametrize("centre", CENTRES.values(), ids=CENTRES.keys())
 def test_contains_agrees_with_geodesic_distance_on_a_global_grid(centre, range_km):
-    geom = geodesy.circle_geometry(*centre, range_km)
+    geom = disc(centre, range_km)
     inside = geodesy.contains(geom, GRID_LON, GRID_LAT)
     dist = geodesy.geodesic_distance_km(*centre, GRID_LON, GRID_LAT)
     clear = np.abs(dist - range_km) > 5.0  # skip points within 5 km of the circle
@@ -251,7 +261,7 @@ def test_contains_agrees_with_geodesic_distance_on_a_global_grid(centre, range_k
     ],
 )
 def test_pole_and_antimeridian_cases_have_the_right_parts(centre, range_km, kind, parts, holes, north_pole, south_pole):
-    geom = geodesy.circle_geometry(*centre, range_km)
+    geom = disc(centre, range_km)
     assert geom["type"] == kind
     polys = _polygons(geom)
     assert len(polys) == parts
@@ -261,14 +271,14 @@ def test_pole_and_antimeridian_cases_have_the_right_parts(centre, range_km, kind
 
 
 def test_pole_enclosing_polygon_is_closed_along_the_pole_edge():
-    geom = geodesy.circle_geometry(*TEHRAN, 10000)
+    geom = disc(TEHRAN, 10000)
     ring = np.asarray(geom["coordinates"][0])
     assert (ring[:, 1] == geodesy.POLE_EDGE_LAT).sum() >= 2
     assert ring[:, 0].min() == -180.0 and ring[:, 0].max() == 180.0
 
 
 def test_split_parts_meet_exactly_on_the_antimeridian():
-    geom = geodesy.circle_geometry(*NEAR_ANTIMERIDIAN_EAST, 1000)
+    geom = disc(NEAR_ANTIMERIDIAN_EAST, 1000)
     east, west = sorted(_polygons(geom), key=lambda p: -np.asarray(p[0])[:, 0].max())
     east_seam = {tuple(p) for p in np.asarray(east[0]) if p[0] == 180.0}
     west_seam = {tuple(p) for p in np.asarray(west[0]) if p[0] == -180.0}
@@ -284,13 +294,6 @@ def test_ring_polygon_holes_are_cut_out():
     lon = np.array([TEHRAN[0], TEHRAN[0], TEHRAN[0]])
     lat = np.array([TEHRAN[1], TEHRAN[1] + 13.5, TEHRAN[1] + 20.0])  # centre, ~1500 km N, ~2200 km N
     assert geodesy.contains(band, lon, lat).tolist() == [False, True, False]
-
-
-def test_plotly_ring_is_the_closed_clockwise_ring():
-    ring = geodesy.geodesic_ring(*TEHRAN, 10000)
-    arrays = geodesy.plotly_ring(ring)
-    assert np.array_equal(arrays["lon"], np.append(ring[:, 0], ring[0, 0]))
-    assert np.array_equal(arrays["lat"], np.append(ring[:, 1], ring[0, 1]))
 
 
 @pytest.mark.parametrize("centre, range_km", [(TEHRAN, 10000), (NEAR_ANTIMERIDIAN_EAST, 1000), (TEHRAN, 2000), (NEAR_NORTH_POLE, 100)])
@@ -310,7 +313,7 @@ def test_outline_paths_are_split_at_the_antimeridian(centre, range_km):
 
 
 def test_contains_handles_the_seam_and_validates():
-    geom = geodesy.circle_geometry(*NEAR_ANTIMERIDIAN_EAST, 1000)
+    geom = disc(NEAR_ANTIMERIDIAN_EAST, 1000)
     assert geodesy.contains(geom, [180.0, -180.0, 540.0], [0.0, 0.0, 0.0]).all()
     with pytest.raises(ValueError):
         geodesy.contains(geom, 0.0, 95.0)
@@ -328,12 +331,12 @@ def test_envelope_vertices_lie_at_range_from_the_border(iran, iran_border, range
     ext = parts[0][0]
     d = _nearest_km(ext, iran_border)
     assert np.abs(d - range_km).max() < 1.0
-    assert_valid_geojson(geodesy.envelope_geometry(iran, range_km))
+    assert_valid_geojson(envelope(iran, range_km))
 
 
 @pytest.mark.parametrize("range_km", IRAN_RANGES_KM)
 def test_envelope_contains_every_circle_around_border_vertices(iran, range_km):
-    geom = geodesy.envelope_geometry(iran, range_km)
+    geom = envelope(iran, range_km)
     vertices = np.asarray(iran["coordinates"][0])[:-1]
     circles = np.vstack([geodesy.geodesic_ring(lon, lat, range_km - 1.0, 90) for lon, lat in vertices])
     assert geodesy.contains(geom, circles[:, 0], circles[:, 1]).all()
@@ -342,7 +345,7 @@ def test_envelope_contains_every_circle_around_border_vertices(iran, range_km):
 
 @pytest.mark.parametrize("range_km", [300, 1999, 8000])
 def test_envelope_agrees_with_border_distance_on_a_global_grid(iran, iran_border, range_km):
-    geom = geodesy.envelope_geometry(iran, range_km)
+    geom = envelope(iran, range_km)
     assert_valid_geojson(geom)
     inside_iran = geodesy.contains(iran, GRID_LON, GRID_LAT)
     far = range_km * 1.02 + 10.0  # beyond this the spherical distance is decisive
@@ -357,14 +360,14 @@ def test_large_envelope_encloses_the_pole_and_crosses_the_antimeridian(iran, ira
     parts = geodesy.envelope_polygons(iran, 8000)
     ext = parts[0][0]
     assert np.abs(_nearest_km(ext, iran_border) - 8000).max() < 1.0
-    geom = geodesy.envelope_geometry(iran, 8000)
+    geom = envelope(iran, 8000)
     assert geom["type"] == "Polygon"
     assert geodesy.contains(geom, *NORTH_POLE).item() and not geodesy.contains(geom, *SOUTH_POLE).item()
 
 
 def test_envelope_of_an_outline_across_the_antimeridian():
     fiji = country_outline(load_countries(BASEMAP), "FJI")
-    geom = geodesy.envelope_geometry(fiji, 500)
+    geom = envelope(fiji, 500)
     assert_valid_geojson(geom)
     assert geom["type"] == "MultiPolygon" and len(geom["coordinates"]) == 2
     # Viti Levu's west coast is at 177.3E: 174E is ~350 km away, 170E ~770 km
@@ -377,7 +380,7 @@ def test_envelope_keeps_out_of_range_pockets_as_holes():
     c_shape = {"type": "Polygon", "coordinates": [[[0, 0], [12, 0], [12, 2], [2, 2], [2, 10], [12, 10], [12, 12], [0, 12], [0, 0]]]}
     parts = geodesy.envelope_polygons(c_shape, 100)
     assert len(parts) == 1
-    geom = geodesy.envelope_geometry(c_shape, 100)
+    geom = envelope(c_shape, 100)
     assert not geodesy.contains(geom, 8.0, 6.0).item()  # bay middle, > 300 km from the border
     assert geodesy.contains(geom, 8.0, 2.5).item()  # just off the bay's shore
     assert geodesy.contains(geom, 1.0, 6.0).item()  # inside the outline

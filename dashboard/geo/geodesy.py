@@ -14,15 +14,15 @@ to say which side of a ring on a sphere is "inside".
 
 From that one ring:
 
-* **plotly** (``Scattergeo``): draw :func:`plotly_ring` (the raw ring, closed, in
-  clockwise order) with ``fill="toself"`` and ``line.width=0``; d3 clips it at the
-  antimeridian and around the poles itself. Draw the outline as a separate line
-  trace (the same :func:`plotly_ring` arrays, or :func:`outline_paths`), because the
-  fill's stroke would also trace the map's clip edge. Never feed plotly the GeoJSON
-  from :func:`ring_polygon`: its pole-closing edges are meant for flat maps.
+* **plotly** (``Scattergeo``, the static exports): draw the raw ring, closed, in its
+  clockwise order, with ``fill="toself"`` and ``line.width=0``; d3 clips it at the
+  antimeridian and around the poles itself (:mod:`dashboard.geo.rings` hands the rings
+  over as the features' ``rings`` member). Draw the outline as a separate line trace,
+  because the fill's stroke would also trace the map's clip edge. Never feed plotly
+  the GeoJSON from :func:`ring_polygon`: its pole-closing edges are meant for flat maps.
 * **pydeck** (``PolygonLayer``/``GeoJsonLayer`` with ``filled=True,
   stroked=False``): use the GeoJSON geometry from :func:`ring_polygon` /
-  :func:`circle_geometry` / :func:`envelope_geometry`. It is split at the
+  :func:`polygons_geometry`. It is split at the
   antimeridian (RFC 7946 §3.1.9) and, when the ring encloses a pole, closed along
   the map edge at that pole (latitude exactly +-90; deck.gl clamps latitudes near the
   poles when projecting to Web Mercator, whose map ends at +-85.05, so the closing
@@ -59,14 +59,12 @@ __all__ = [
     "MAX_SEGMENT_DEG",
     "MIN_RING_POINTS",
     "POLE_EDGE_LAT",
-    "circle_geometry",
     "contains",
-    "envelope_geometry",
     "envelope_polygons",
     "geodesic_distance_km",
     "geodesic_ring",
     "outline_paths",
-    "plotly_ring",
+    "polygons_geometry",
     "ring_polygon",
 ]
 
@@ -231,37 +229,6 @@ def geodesic_ring(lon, lat, range_km, n_points: int = 360) -> np.ndarray:
     lons, lats = np.full(n, lon), np.full(n, lat)
     GEOD.fwd(lons, lats, _azimuths(n).copy(), np.full(n, r_m), inplace=True)
     return np.column_stack((lons, lats))
-
-
-def plotly_ring(ring_lonlat) -> dict[str, np.ndarray]:
-    """The ring as plotly ``Scattergeo`` arrays: ``{"lon": ..., "lat": ...}``, closed.
-
-    Parameters
-    ----------
-    ring_lonlat : array_like, shape (n, 2)
-        A clockwise ring in degrees (e.g. from :func:`geodesic_ring` or one exterior
-        ring of :func:`envelope_polygons`).
-
-    Returns
-    -------
-    dict
-        ``lon`` and ``lat`` float arrays (degrees) of length ``n + 1`` with the first
-        vertex repeated at the end, in the ring's own (clockwise) order: pass them to
-        ``go.Scattergeo(**plotly_ring(ring), fill="toself")``. d3 (plotly geo) fills
-        the area on the right of the path, so this order fills the ring's inside; the
-        reversed order would fill the rest of the globe.
-    """
-    ring = _as_ring(ring_lonlat)
-    return {"lon": np.append(ring[:, 0], ring[0, 0]), "lat": np.append(ring[:, 1], ring[0, 1])}
-
-
-def circle_geometry(lon, lat, range_km, n_points: int = 360) -> dict:
-    """GeoJSON geometry of the geodesic disc: ``ring_polygon(geodesic_ring(...))``.
-
-    Parameters are those of :func:`geodesic_ring` (degrees, km). Returns a GeoJSON
-    ``Polygon`` or ``MultiPolygon`` dict; see :func:`ring_polygon`.
-    """
-    return ring_polygon(geodesic_ring(lon, lat, range_km, n_points))
 
 
 # --------------------------------------------------------------------------- ring -> GeoJSON
@@ -432,6 +399,30 @@ def ring_polygon(ring_lonlat, holes: Sequence = ()) -> dict:
     for i, hole in enumerate(holes):
         region = region.difference(_ring_region(_as_ring(hole, name=f"holes[{i}]")))
     return _to_geojson(region)
+
+
+def polygons_geometry(parts) -> dict:
+    """One GeoJSON geometry for several ``(exterior, holes)`` parts.
+
+    Parameters
+    ----------
+    parts : sequence of (array_like, sequence of array_like)
+        Clockwise rings in degrees, as :func:`geodesic_ring` (one part, no holes) or
+        :func:`envelope_polygons` return them.
+
+    Returns
+    -------
+    dict
+        :func:`ring_polygon` of the one part, or a ``MultiPolygon`` of every part's
+        polygons (the parts are disjoint).
+    """
+    geoms = [ring_polygon(ext, holes) for ext, holes in parts]
+    if len(geoms) == 1:
+        return geoms[0]
+    polys = []
+    for geom in geoms:
+        polys += [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+    return {"type": "MultiPolygon", "coordinates": polys}
 
 
 # --------------------------------------------------------------------------- outlines
@@ -713,7 +704,7 @@ def envelope_polygons(outline: dict, range_km, densify_km=10, n_points: int = 90
         One ``(exterior, holes)`` pair per separate part. Every ring is ``(n, 2)``
         ``(lon, lat)`` degrees, not closed, **clockwise around the area it encloses**
         (exteriors around the envelope, holes around the out-of-range pockets), the
-        order :func:`plotly_ring` and :func:`ring_polygon` take.
+        order :func:`ring_polygon` and :func:`polygons_geometry` take.
 
     Notes
     -----
@@ -829,20 +820,3 @@ def envelope_polygons(outline: dict, range_km, densify_km=10, n_points: int = 90
             hole_rings.append(np.column_stack((lon_h, lat_h)))
         out.append((np.column_stack((lon_e, lat_e)), hole_rings))
     return out
-
-
-def envelope_geometry(outline: dict, range_km, densify_km=10, n_points: int = 90) -> dict:
-    """GeoJSON geometry of the territory envelope (see :func:`envelope_polygons`).
-
-    Parameters are those of :func:`envelope_polygons` (degrees, km). Returns a GeoJSON
-    ``Polygon`` or ``MultiPolygon`` made as :func:`ring_polygon` makes it (split at
-    the antimeridian, pole-closed, RFC 7946 winding), holes included.
-    """
-    parts = envelope_polygons(outline, range_km, densify_km, n_points)
-    region = None
-    for ext, holes in parts:
-        r = _ring_region(_as_ring(ext))
-        for h in holes:
-            r = r.difference(_ring_region(_as_ring(h)))
-        region = r if region is None else region.union(r)
-    return _to_geojson(region)

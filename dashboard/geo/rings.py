@@ -52,19 +52,9 @@ def _disc(origin: Origin, outline, range_km: float, n_points: int) -> list[tuple
     return [(geodesy.geodesic_ring(origin.lon, origin.lat, range_km, n_points), [])]
 
 
-def _geometry(rings: list[tuple[np.ndarray, list]]) -> dict:
-    parts = [geodesy.ring_polygon(ext, holes) for ext, holes in rings]
-    if len(parts) == 1:
-        return parts[0]
-    polys = []
-    for part in parts:
-        polys += [part["coordinates"]] if part["type"] == "Polygon" else part["coordinates"]
-    return {"type": "MultiPolygon", "coordinates": polys}
-
-
 def _ring(pkg: Package, row, origin: Origin, outline, style, n_points: int) -> dict:
     rings = _disc(origin, outline, float(row["range_km"]), n_points)
-    geometry = _geometry(rings)
+    geometry = geodesy.polygons_geometry(rings)
     props = _claim_properties(pkg, row, origin) | _style("ring", style)
     return _feature(geometry, rings, props)
 
@@ -73,7 +63,7 @@ def _band(pkg: Package, system_id: str, low: float, high: float, origin: Origin,
     outer = _disc(origin, outline, high, n_points)
     inner = _disc(origin, outline, low, n_points)
     rings = [(ext, holes + [i_ext for i_ext, _ in inner]) for ext, holes in outer]
-    geometry = _geometry(rings)
+    geometry = geodesy.polygons_geometry(rings)
     name = _system_name(pkg, system_id)
     props = {
         "system": system_id, "system_name": name, "kind": "band",

@@ -35,7 +35,8 @@ def run() -> list[dict]:
 
     * ``rings_vs_bare_fwd``: 1,000 rings x 360 points through ``geodesic_ring``, as a
       ratio to one bare vectorised ``Geod.fwd`` over the same 360,000 points.
-    * ``iran_envelopes_4_ranges``: ``envelope_geometry`` of Iran at 1287, 1999, 1770
+    * ``iran_envelopes_4_ranges``: the GeoJSON envelope of Iran (``envelope_polygons``
+      then ``polygons_geometry``) at 1287, 1999, 1770
       and 1931 km, seconds in total.
     """
     rng = np.random.default_rng(20170129)
@@ -59,7 +60,7 @@ def run() -> list[dict]:
 
     def envelopes():
         for r in IRAN_RANGES_KM:
-            geodesy.envelope_geometry(iran, r)
+            geodesy.polygons_geometry(geodesy.envelope_polygons(iran, r))
 
     # interleaved, so that both sides of the ratio see the same machine load
     t_bare = t_rings = float("inf")
