@@ -1,4 +1,4 @@
-"""dashboard.geo.geodesy: geodesic rings, their GeoJSON form, the territory envelope.
+"""dashboard.geo geodesic, antimeridian, envelope: rings, their GeoJSON form, the territory envelope.
 
 Distances in km unless a name says metres; coordinates in degrees (lon, lat).
 """
@@ -12,7 +12,7 @@ import pyproj
 import pytest
 from shapely.geometry import shape
 
-from dashboard.geo import geodesy
+from dashboard.geo import antimeridian, envelope, geodesic
 from dashboard.geo.basemap import country_outline, load_countries
 
 BASEMAP = Path(__file__).resolve().parent.parent / "data" / "basemap"
@@ -121,12 +121,12 @@ def _densified_border(outline: dict, step_km: float) -> np.ndarray:
 
 def disc(centre, range_km) -> dict:
     """GeoJSON of the geodesic disc, as the app builds it (degrees, km)."""
-    return geodesy.ring_polygon(geodesy.geodesic_ring(*centre, range_km))
+    return antimeridian.ring_polygon(geodesic.geodesic_ring(*centre, range_km))
 
 
-def envelope(outline, range_km) -> dict:
+def envelope_geojson(outline, range_km) -> dict:
     """GeoJSON of the territory envelope, as the app builds it (degrees, km)."""
-    return geodesy.polygons_geometry(geodesy.envelope_polygons(outline, range_km))
+    return antimeridian.polygons_geometry(envelope.envelope_polygons(outline, range_km))
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,7 @@ def iran_border(iran) -> np.ndarray:
 @pytest.mark.parametrize("range_km", RANGES_KM)
 @pytest.mark.parametrize("centre", CENTRES.values(), ids=CENTRES.keys())
 def test_ring_vertices_lie_at_the_requested_distance(centre, range_km):
-    ring = geodesy.geodesic_ring(*centre, range_km)
+    ring = geodesic.geodesic_ring(*centre, range_km)
     assert ring.shape == (360, 2)
     assert (np.abs(ring[:, 0]) <= 180.0).all() and (np.abs(ring[:, 1]) <= 90.0).all()
     az, _, dist_m = GEOD.inv(np.full(360, centre[0]), np.full(360, centre[1]), ring[:, 0], ring[:, 1])
@@ -157,26 +157,26 @@ def test_ring_vertices_lie_at_the_requested_distance(centre, range_km):
 
 @pytest.mark.parametrize("n_points", [8, 90, 361])
 def test_ring_vertex_count(n_points):
-    assert geodesy.geodesic_ring(*TEHRAN, 1000, n_points).shape == (n_points, 2)
+    assert geodesic.geodesic_ring(*TEHRAN, 1000, n_points).shape == (n_points, 2)
 
 
 def test_direct_problem_matches_geographiclib_reference():
-    ring = geodesy.geodesic_ring(*PERTH, 20000, n_points=8)  # vertex 5 is azimuth 225
+    ring = geodesic.geodesic_ring(*PERTH, 20000, n_points=8)  # vertex 5 is azimuth 225
     assert np.allclose(ring[5], PERTH_SW_20000KM, atol=5e-9)
 
 
 def test_distance_matches_geographiclib_reference():
-    km = geodesy.geodesic_distance_km(*WELLINGTON, *SALAMANCA)
+    km = geodesic.geodesic_distance_km(*WELLINGTON, *SALAMANCA)
     assert isinstance(km, float)
     assert abs(km * 1000.0 - WELLINGTON_SALAMANCA_M) < 0.001
 
 
 def test_distance_is_vectorised_and_broadcast():
     lon = np.array([[0.0, 10.0, 20.0]])
-    out = geodesy.geodesic_distance_km(*TEHRAN, lon, np.zeros((2, 1)))
+    out = geodesic.geodesic_distance_km(*TEHRAN, lon, np.zeros((2, 1)))
     assert out.shape == (2, 3)
-    assert out[0, 0] == pytest.approx(geodesy.geodesic_distance_km(*TEHRAN, 0.0, 0.0))
-    assert geodesy.geodesic_distance_km(0.0, 0.0, 0.0, 0.0) == 0.0
+    assert out[0, 0] == pytest.approx(geodesic.geodesic_distance_km(*TEHRAN, 0.0, 0.0))
+    assert geodesic.geodesic_distance_km(0.0, 0.0, 0.0, 0.0) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -202,7 +202,7 @@ def test_distance_is_vectorised_and_broadcast():
 )
 def test_ring_rejects_invalid_input(args):
     with pytest.raises(ValueError):
-        geodesy.geodesic_ring(*args)
+        geodesic.geodesic_ring(*args)
 
 
 @pytest.mark.parametrize(
@@ -210,7 +210,7 @@ def test_ring_rejects_invalid_input(args):
     [((180.0, 0.0), 1000), ((-180.0, 90.0), 500), ((0.0, -90.0), 20037.5), ((0.0, 0.0), 20037.5), (TEHRAN, 20003.0)],
 )
 def test_extreme_but_valid_inputs_work(centre, range_km):
-    ring = geodesy.geodesic_ring(*centre, range_km, n_points=8)
+    ring = geodesic.geodesic_ring(*centre, range_km, n_points=8)
     assert np.isfinite(ring).all()
     assert_valid_geojson(disc(centre, range_km))
 
@@ -221,7 +221,7 @@ def test_extreme_but_valid_inputs_work(centre, range_km):
 )
 def test_ring_polygon_rejects_malformed_rings(bad):
     with pytest.raises(ValueError):
-        geodesy.ring_polygon(bad)
+        antimeridian.ring_polygon(bad)
 
 
 # --------------------------------------------------------------------------- GeoJSON form
@@ -237,8 +237,8 @@ def test_disc_geometry_is_valid_geojson(centre, range_km):
 @pytest.mark.parametrize("centre", CENTRES.values(), ids=CENTRES.keys())
 def test_contains_agrees_with_geodesic_distance_on_a_global_grid(centre, range_km):
     geom = disc(centre, range_km)
-    inside = geodesy.contains(geom, GRID_LON, GRID_LAT)
-    dist = geodesy.geodesic_distance_km(*centre, GRID_LON, GRID_LAT)
+    inside = antimeridian.contains(geom, GRID_LON, GRID_LAT)
+    dist = geodesic.geodesic_distance_km(*centre, GRID_LON, GRID_LAT)
     clear = np.abs(dist - range_km) > 5.0  # skip points within 5 km of the circle
     assert clear.sum() > 0.95 * len(dist)
     wrong = clear & (inside != (dist < range_km))
@@ -266,14 +266,14 @@ def test_pole_and_antimeridian_cases_have_the_right_parts(centre, range_km, kind
     polys = _polygons(geom)
     assert len(polys) == parts
     assert sum(len(p) - 1 for p in polys) == holes
-    assert geodesy.contains(geom, *NORTH_POLE).item() == north_pole
-    assert geodesy.contains(geom, *SOUTH_POLE).item() == south_pole
+    assert antimeridian.contains(geom, *NORTH_POLE).item() == north_pole
+    assert antimeridian.contains(geom, *SOUTH_POLE).item() == south_pole
 
 
 def test_pole_enclosing_polygon_is_closed_along_the_pole_edge():
     geom = disc(TEHRAN, 10000)
     ring = np.asarray(geom["coordinates"][0])
-    assert (ring[:, 1] == geodesy.POLE_EDGE_LAT).sum() >= 2
+    assert (ring[:, 1] == antimeridian.POLE_EDGE_LAT).sum() >= 2
     assert ring[:, 0].min() == -180.0 and ring[:, 0].max() == 180.0
 
 
@@ -286,21 +286,21 @@ def test_split_parts_meet_exactly_on_the_antimeridian():
 
 
 def test_ring_polygon_holes_are_cut_out():
-    outer = geodesy.geodesic_ring(*TEHRAN, 2000)
-    inner = geodesy.geodesic_ring(*TEHRAN, 1000)
-    band = geodesy.ring_polygon(outer, [inner])
+    outer = geodesic.geodesic_ring(*TEHRAN, 2000)
+    inner = geodesic.geodesic_ring(*TEHRAN, 1000)
+    band = antimeridian.ring_polygon(outer, [inner])
     assert_valid_geojson(band)
     assert len(band["coordinates"]) == 2
     lon = np.array([TEHRAN[0], TEHRAN[0], TEHRAN[0]])
     lat = np.array([TEHRAN[1], TEHRAN[1] + 13.5, TEHRAN[1] + 20.0])  # centre, ~1500 km N, ~2200 km N
-    assert geodesy.contains(band, lon, lat).tolist() == [False, True, False]
+    assert antimeridian.contains(band, lon, lat).tolist() == [False, True, False]
 
 
 @pytest.mark.parametrize("centre, range_km", [(TEHRAN, 10000), (NEAR_ANTIMERIDIAN_EAST, 1000), (TEHRAN, 2000), (NEAR_NORTH_POLE, 100)])
 def test_outline_paths_are_split_at_the_antimeridian(centre, range_km):
-    ring = geodesy.geodesic_ring(*centre, range_km)
-    for source in (ring, geodesy.ring_polygon(ring)):
-        paths = geodesy.outline_paths(source)
+    ring = geodesic.geodesic_ring(*centre, range_km)
+    for source in (ring, antimeridian.ring_polygon(ring)):
+        paths = antimeridian.outline_paths(source)
         assert paths
         for p in paths:
             assert (np.abs(p[:, 0]) <= 180.0).all()
@@ -308,17 +308,17 @@ def test_outline_paths_are_split_at_the_antimeridian(centre, range_km):
         pts = np.vstack(paths)
         # no artificial edges: every vertex is on the circle (densified points lie on
         # geodesic chords between ring vertices, a few metres inside)
-        dist = geodesy.geodesic_distance_km(*centre, pts[:, 0], pts[:, 1])
+        dist = geodesic.geodesic_distance_km(*centre, pts[:, 0], pts[:, 1])
         assert np.abs(dist - range_km).max() < 0.5
 
 
 def test_contains_handles_the_seam_and_validates():
     geom = disc(NEAR_ANTIMERIDIAN_EAST, 1000)
-    assert geodesy.contains(geom, [180.0, -180.0, 540.0], [0.0, 0.0, 0.0]).all()
+    assert antimeridian.contains(geom, [180.0, -180.0, 540.0], [0.0, 0.0, 0.0]).all()
     with pytest.raises(ValueError):
-        geodesy.contains(geom, 0.0, 95.0)
+        antimeridian.contains(geom, 0.0, 95.0)
     with pytest.raises(ValueError):
-        geodesy.contains({"type": "Point", "coordinates": [0, 0]}, 0.0, 0.0)
+        antimeridian.contains({"type": "Point", "coordinates": [0, 0]}, 0.0, 0.0)
 
 
 # --------------------------------------------------------------------------- envelope
@@ -326,64 +326,64 @@ def test_contains_handles_the_seam_and_validates():
 
 @pytest.mark.parametrize("range_km", IRAN_RANGES_KM)
 def test_envelope_vertices_lie_at_range_from_the_border(iran, iran_border, range_km):
-    parts = geodesy.envelope_polygons(iran, range_km)
+    parts = envelope.envelope_polygons(iran, range_km)
     assert len(parts) == 1 and parts[0][1] == []  # one part, no holes
     ext = parts[0][0]
     d = _nearest_km(ext, iran_border)
     assert np.abs(d - range_km).max() < 1.0
-    assert_valid_geojson(envelope(iran, range_km))
+    assert_valid_geojson(envelope_geojson(iran, range_km))
 
 
 @pytest.mark.parametrize("range_km", IRAN_RANGES_KM)
 def test_envelope_contains_every_circle_around_border_vertices(iran, range_km):
-    geom = envelope(iran, range_km)
+    geom = envelope_geojson(iran, range_km)
     vertices = np.asarray(iran["coordinates"][0])[:-1]
-    circles = np.vstack([geodesy.geodesic_ring(lon, lat, range_km - 1.0, 90) for lon, lat in vertices])
-    assert geodesy.contains(geom, circles[:, 0], circles[:, 1]).all()
-    assert geodesy.contains(geom, vertices[:, 0], vertices[:, 1]).all()
+    circles = np.vstack([geodesic.geodesic_ring(lon, lat, range_km - 1.0, 90) for lon, lat in vertices])
+    assert antimeridian.contains(geom, circles[:, 0], circles[:, 1]).all()
+    assert antimeridian.contains(geom, vertices[:, 0], vertices[:, 1]).all()
 
 
 @pytest.mark.parametrize("range_km", [300, 1999, 8000])
 def test_envelope_agrees_with_border_distance_on_a_global_grid(iran, iran_border, range_km):
-    geom = envelope(iran, range_km)
+    geom = envelope_geojson(iran, range_km)
     assert_valid_geojson(geom)
-    inside_iran = geodesy.contains(iran, GRID_LON, GRID_LAT)
+    inside_iran = antimeridian.contains(iran, GRID_LON, GRID_LAT)
     far = range_km * 1.02 + 10.0  # beyond this the spherical distance is decisive
     d = np.where(inside_iran, 0.0, _nearest_km(np.column_stack((GRID_LON, GRID_LAT)), iran_border, cap=far))
     clear = np.abs(d - range_km) > 1.0
-    got = geodesy.contains(geom, GRID_LON, GRID_LAT)
+    got = antimeridian.contains(geom, GRID_LON, GRID_LAT)
     wrong = clear & (got != (d < range_km))
     assert not wrong.any(), list(zip(GRID_LON[wrong], GRID_LAT[wrong], d[wrong]))
 
 
 def test_large_envelope_encloses_the_pole_and_crosses_the_antimeridian(iran, iran_border):
-    parts = geodesy.envelope_polygons(iran, 8000)
+    parts = envelope.envelope_polygons(iran, 8000)
     ext = parts[0][0]
     assert np.abs(_nearest_km(ext, iran_border) - 8000).max() < 1.0
-    geom = envelope(iran, 8000)
+    geom = envelope_geojson(iran, 8000)
     assert geom["type"] == "Polygon"
-    assert geodesy.contains(geom, *NORTH_POLE).item() and not geodesy.contains(geom, *SOUTH_POLE).item()
+    assert antimeridian.contains(geom, *NORTH_POLE).item() and not antimeridian.contains(geom, *SOUTH_POLE).item()
 
 
 def test_envelope_of_an_outline_across_the_antimeridian():
     fiji = country_outline(load_countries(BASEMAP), "FJI")
-    geom = envelope(fiji, 500)
+    geom = envelope_geojson(fiji, 500)
     assert_valid_geojson(geom)
     assert geom["type"] == "MultiPolygon" and len(geom["coordinates"]) == 2
     # Viti Levu's west coast is at 177.3E: 174E is ~350 km away, 170E ~770 km
-    assert geodesy.contains(geom, [179.0, -179.0, 174.0, 170.0], [-17.0, -17.0, -17.0, -17.0]).tolist() == [True, True, True, False]
+    assert antimeridian.contains(geom, [179.0, -179.0, 174.0, 170.0], [-17.0, -17.0, -17.0, -17.0]).tolist() == [True, True, True, False]
 
 
 def test_envelope_keeps_out_of_range_pockets_as_holes():
     # a C-shaped outline (degrees) whose bay is ~600 km wide: at 100 km the bay's
     # middle is out of range, and the envelope has a hole there
     c_shape = {"type": "Polygon", "coordinates": [[[0, 0], [12, 0], [12, 2], [2, 2], [2, 10], [12, 10], [12, 12], [0, 12], [0, 0]]]}
-    parts = geodesy.envelope_polygons(c_shape, 100)
+    parts = envelope.envelope_polygons(c_shape, 100)
     assert len(parts) == 1
-    geom = envelope(c_shape, 100)
-    assert not geodesy.contains(geom, 8.0, 6.0).item()  # bay middle, > 300 km from the border
-    assert geodesy.contains(geom, 8.0, 2.5).item()  # just off the bay's shore
-    assert geodesy.contains(geom, 1.0, 6.0).item()  # inside the outline
+    geom = envelope_geojson(c_shape, 100)
+    assert not antimeridian.contains(geom, 8.0, 6.0).item()  # bay middle, > 300 km from the border
+    assert antimeridian.contains(geom, 8.0, 2.5).item()  # just off the bay's shore
+    assert antimeridian.contains(geom, 1.0, 6.0).item()  # inside the outline
 
 
 @pytest.mark.parametrize(
@@ -403,7 +403,7 @@ def test_envelope_keeps_out_of_range_pockets_as_holes():
 def test_envelope_rejects_invalid_input(iran, kwargs):
     kwargs = {"outline": iran} | kwargs
     with pytest.raises(ValueError):
-        geodesy.envelope_polygons(**kwargs)
+        envelope.envelope_polygons(**kwargs)
 
 
 def test_envelope_rejects_reach_beyond_the_supported_limit():
@@ -412,6 +412,6 @@ def test_envelope_rejects_reach_beyond_the_supported_limit():
         "type": "MultiPolygon",
         "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[120, 0], [121, 0], [121, 1], [120, 0]]]],
     }
-    geodesy.envelope_polygons(islands, 8000)
+    envelope.envelope_polygons(islands, 8000)
     with pytest.raises(ValueError, match="at most"):
-        geodesy.envelope_polygons(islands, 9000)
+        envelope.envelope_polygons(islands, 9000)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.geo import geodesy
+from dashboard.geo.antimeridian import outline_paths, polygons_geometry
+from dashboard.geo.envelope import envelope_polygons
+from dashboard.geo.geodesic import geodesic_ring
 from dashboard.geo.basemap import country_outline
 from dashboard.figures.style import BAND_OPACITY, system_style
 from dashboard.data.load import Package
@@ -48,13 +50,13 @@ def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Or
 
 def _disc(origin: Origin, outline, range_km: float, n_points: int) -> list[tuple[np.ndarray, list]]:
     if outline is not None:
-        return geodesy.envelope_polygons(outline, range_km, n_points=ENVELOPE_POINTS)
-    return [(geodesy.geodesic_ring(origin.lon, origin.lat, range_km, n_points), [])]
+        return envelope_polygons(outline, range_km, n_points=ENVELOPE_POINTS)
+    return [(geodesic_ring(origin.lon, origin.lat, range_km, n_points), [])]
 
 
 def _ring(pkg: Package, row, origin: Origin, outline, style, n_points: int) -> dict:
     rings = _disc(origin, outline, float(row["range_km"]), n_points)
-    geometry = geodesy.polygons_geometry(rings)
+    geometry = polygons_geometry(rings)
     props = _claim_properties(pkg, row, origin) | _style("ring", style)
     return _feature(geometry, rings, props)
 
@@ -63,7 +65,7 @@ def _band(pkg: Package, system_id: str, low: float, high: float, origin: Origin,
     outer = _disc(origin, outline, high, n_points)
     inner = _disc(origin, outline, low, n_points)
     rings = [(ext, holes + [i_ext for i_ext, _ in inner]) for ext, holes in outer]
-    geometry = geodesy.polygons_geometry(rings)
+    geometry = polygons_geometry(rings)
     name = _system_name(pkg, system_id)
     props = {
         "system": system_id, "system_name": name, "kind": "band",
@@ -113,7 +115,7 @@ def _style(kind: str, style) -> dict:
 
 
 def _feature(geometry: dict, rings, props: dict) -> dict:
-    paths = [p for ext, holes in rings for r in [ext, *holes] for p in geodesy.outline_paths(r)]
+    paths = [p for ext, holes in rings for r in [ext, *holes] for p in outline_paths(r)]
     return {"type": "Feature", "geometry": geometry, "properties": props, "rings": rings, "paths": paths}
 
 

@@ -1,4 +1,4 @@
-"""Benchmarks for dashboard.geo.geodesy (no timed assertions; see ``run``).
+"""Benchmarks for dashboard.geo.geodesic, antimeridian and envelope (no timed assertions; see ``run``).
 
 Run alone: ``.venv/bin/python -m tests.bench.bench_geodesy``.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pyproj
 
-from dashboard.geo import geodesy
+from dashboard.geo import antimeridian, envelope, geodesic
 from dashboard.geo.basemap import country_outline, load_countries
 
 BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap"
@@ -54,13 +54,13 @@ def run() -> list[dict]:
 
     def rings():
         for lon, lat, r in zip(lons, lats, ranges):
-            geodesy.geodesic_ring(lon, lat, r, RING_POINTS)
+            geodesic.geodesic_ring(lon, lat, r, RING_POINTS)
 
     iran = country_outline(load_countries(BASEMAP), "IRN")
 
     def envelopes():
         for r in IRAN_RANGES_KM:
-            geodesy.polygons_geometry(geodesy.envelope_polygons(iran, r))
+            antimeridian.polygons_geometry(envelope.envelope_polygons(iran, r))
 
     # interleaved, so that both sides of the ratio see the same machine load
     t_bare = t_rings = float("inf")
