@@ -26,6 +26,7 @@ NEAR_SOUTH_POLE = (-120.0, -89.5)
 NORTH_POLE = (0.0, 90.0)
 SOUTH_POLE = (0.0, -90.0)
 IRAN_RANGES_KM = (1287, 1999, 1770, 1931)
+TOLERANCE_M = 1.0  # the README's promise: every ring vertex within 1 m of the range
 
 # GeographicLib's published examples (README of the geographiclib-geodesic package by
 # C. F. F. Karney; WGS84): Wellington, NZ (41.32S, 174.81E) to Salamanca, Spain
@@ -121,7 +122,12 @@ def _densified_border(outline: dict, step_km: float) -> np.ndarray:
 
 def disc(centre, range_km) -> dict:
     """GeoJSON of the geodesic disc, as the app builds it (degrees, km)."""
-    return antimeridian.ring_polygon(geodesic.geodesic_ring(*centre, range_km))
+    return antimeridian.ring_polygon(dense_ring(centre, range_km))
+
+
+def dense_ring(centre, range_km, n_points: int = 360) -> np.ndarray:
+    """The ring as the app computes it: densified on the circle (degrees, km)."""
+    return geodesic.geodesic_ring(*centre, range_km, n_points, max_step_deg=antimeridian.MAX_SEGMENT_DEG)
 
 
 def envelope_geojson(outline, range_km) -> dict:
@@ -298,7 +304,7 @@ def test_ring_polygon_holes_are_cut_out():
 
 @pytest.mark.parametrize("centre, range_km", [(TEHRAN, 10000), (NEAR_ANTIMERIDIAN_EAST, 1000), (TEHRAN, 2000), (NEAR_NORTH_POLE, 100)])
 def test_outline_paths_are_split_at_the_antimeridian(centre, range_km):
-    ring = geodesic.geodesic_ring(*centre, range_km)
+    ring = dense_ring(centre, range_km)
     for source in (ring, antimeridian.ring_polygon(ring)):
         paths = antimeridian.outline_paths(source)
         assert paths
@@ -306,10 +312,80 @@ def test_outline_paths_are_split_at_the_antimeridian(centre, range_km):
             assert (np.abs(p[:, 0]) <= 180.0).all()
             assert (np.abs(np.diff(p[:, 0])) < 180.0).all()
         pts = np.vstack(paths)
-        # no artificial edges: every vertex is on the circle (densified points lie on
-        # geodesic chords between ring vertices, a few metres inside)
-        dist = geodesic.geodesic_distance_km(*centre, pts[:, 0], pts[:, 1])
-        assert np.abs(dist - range_km).max() < 0.5
+        # no artificial edges: every vertex is on the circle
+        assert np_max_error_m(centre, range_km, pts) < TOLERANCE_M
+
+
+# --------------------------------------------------------------------------- exact dense rings
+
+POLAR_CENTRES = {
+    "80N_0E": (0.0, 80.0),
+    "80N_179.5E": (179.5, 80.0),
+    "80N_180": (180.0, 80.0),
+    "80N_179.9W": (-179.9, 80.0),
+    "85S_120W": (-120.0, -85.0),
+    "85S_179.5E": (179.5, -85.0),
+    "85S_180W": (-180.0, -85.0),
+}
+POLAR_RANGES_KM = (1300, 2000, 5000)
+
+
+def np_max_error_m(centre, range_km, pts) -> float:
+    """Largest |geodesic distance - range| over the points, metres (Geod.inv)."""
+    pts = np.asarray(pts, dtype=float)
+    _, _, dist = GEOD.inv(np.full(len(pts), centre[0]), np.full(len(pts), centre[1]), pts[:, 0], pts[:, 1])
+    return float(np.abs(np.asarray(dist) - range_km * 1000.0).max())
+
+
+def geojson_vertices(geom: dict) -> np.ndarray:
+    return np.array([pt for poly in _polygons(geom) for ring in poly for pt in ring], dtype=float)
+
+
+@pytest.mark.parametrize("n_points", [360, 90])
+@pytest.mark.parametrize("range_km", POLAR_RANGES_KM)
+@pytest.mark.parametrize("centre", POLAR_CENTRES.values(), ids=POLAR_CENTRES.keys())
+def test_every_geojson_vertex_of_a_polar_ring_is_on_the_circle(centre, range_km, n_points):
+    ring = dense_ring(centre, range_km, n_points)
+    geom = antimeridian.ring_polygon(ring)
+    assert_valid_geojson(geom)
+    pts = geojson_vertices(geom)
+    # the only vertices not on the circle: the corners that close a pole-enclosing
+    # polygon along the map edge, (+-180, +-POLE_EDGE_LAT)
+    closure = np.abs(pts[:, 1]) == antimeridian.POLE_EDGE_LAT
+    assert (np.abs(pts[closure, 0]) == 180.0).all()
+    assert np_max_error_m(centre, range_km, pts[~closure]) < TOLERANCE_M
+    paths = antimeridian.outline_paths(ring) + antimeridian.outline_paths(geom)
+    assert np_max_error_m(centre, range_km, np.vstack(paths)) < TOLERANCE_M
+
+
+@pytest.mark.parametrize("range_km", POLAR_RANGES_KM)
+@pytest.mark.parametrize("centre", POLAR_CENTRES.values(), ids=POLAR_CENTRES.keys())
+def test_dense_ring_steps_stay_within_the_limit(centre, range_km):
+    ring = dense_ring(centre, range_km)
+    steps = geodesic.ring_steps_deg(ring[:, 0], ring[:, 1])
+    assert steps.max() <= antimeridian.MAX_SEGMENT_DEG + 1e-9
+    assert len(ring) > 360  # near a pole the 1-degree azimuth steps are too long in longitude
+    # the 360 computed vertices are all there, in order, and nothing else moved
+    base = geodesic.geodesic_ring(*centre, range_km)
+    at = np.flatnonzero(np.isin(ring[:, 0], base[:, 0]) & np.isin(ring[:, 1], base[:, 1]))
+    assert np.array_equal(ring[at], base)
+
+
+def test_dense_ring_puts_a_vertex_exactly_on_the_antimeridian():
+    ring = dense_ring(NEAR_ANTIMERIDIAN_EAST, 1000)
+    on_seam = ring[np.abs(ring[:, 0]) == 180.0]
+    assert len(on_seam) == 2  # one crossing northwards of the centre, one southwards
+    assert np_max_error_m(NEAR_ANTIMERIDIAN_EAST, 1000, on_seam) < 0.001
+
+
+def test_dense_ring_away_from_the_poles_is_the_plain_ring():
+    assert np.array_equal(dense_ring(TEHRAN, 2000), geodesic.geodesic_ring(*TEHRAN, 2000))
+
+
+@pytest.mark.parametrize("max_step_deg", [0.0, -1.0, float("nan"), "1"])
+def test_dense_ring_rejects_a_bad_step(max_step_deg):
+    with pytest.raises(ValueError):
+        geodesic.geodesic_ring(*TEHRAN, 1000, max_step_deg=max_step_deg)
 
 
 def test_contains_handles_the_seam_and_validates():

@@ -24,10 +24,15 @@ One computed ring, two renderers
   lon/lat, because the split and pole-closing make it an ordinary planar polygon.
 
 GeoJSON winding: exterior rings counter-clockwise, holes clockwise (RFC 7946
-§3.1.6, planar lon/lat sense). Polygon edges are straight in lon/lat; before building
-the GeoJSON, ring edges longer than ``MAX_SEGMENT_DEG`` in longitude or latitude are
-densified along the geodesic so that straight lon/lat edges stay close to it (this
-matters only near the poles).
+§3.1.6, planar lon/lat sense). Polygon edges are straight in lon/lat, so no edge may
+be longer than ``MAX_SEGMENT_DEG`` in longitude or latitude. A circle comes from
+``geodesic_ring(..., max_step_deg=MAX_SEGMENT_DEG)`` already that dense, with its own
+vertices on the antimeridian: every vertex of the GeoJSON and of the outline paths is
+then a ``Geod.fwd`` point of the circle, except the two corners ``(+-180, +-90)`` that
+close a pole-enclosing polygon along the map edge. Any other ring (an envelope) gets
+the missing points on the geodesic between its vertices, and its antimeridian
+crossings by linear interpolation between two vertices at most ``MAX_SEGMENT_DEG``
+apart.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from shapely.geometry import Polygon, box, shape
 from shapely.geometry.polygon import orient
 
 from dashboard.geo.checks import check_geojson_polygons, check_lonlat_arrays, check_ring, wrap_lon
-from dashboard.geo.geodesic import GEOD
+from dashboard.geo.geodesic import GEOD, ring_steps_deg
 
 __all__ = [
     "MAX_SEGMENT_DEG",
@@ -63,10 +68,15 @@ _WORLD = box(-180.0, -POLE_EDGE_LAT, 180.0, POLE_EDGE_LAT)
 
 
 def _densify_ring(ring: np.ndarray, max_deg: float = MAX_SEGMENT_DEG) -> np.ndarray:
-    """Insert geodesic points so no edge spans more than ``max_deg`` in lon or lat."""
+    """Insert points so no edge spans more than ``max_deg`` in lon or lat.
+
+    The points lie on the geodesic between the edge's two vertices (for a circle,
+    inside it: give :func:`~dashboard.geo.geodesic.geodesic_ring` ``max_step_deg``
+    instead, so that nothing is left to insert here).
+    """
     lon1, lat1 = ring[:, 0], ring[:, 1]
     lon2, lat2 = np.roll(lon1, -1), np.roll(lat1, -1)
-    span = np.maximum(np.abs(wrap_lon(lon2 - lon1)), np.abs(lat2 - lat1))
+    span = ring_steps_deg(lon1, lat1)
     k = np.maximum(1, np.ceil(span / max_deg - 1e-9)).astype(np.int64)
     extra = k - 1
     if not extra.any():
@@ -102,7 +112,10 @@ def _unwrapped_path(ring: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         raise ValueError("ring longitudes do not close")  # pragma: no cover - arithmetic guard
     if abs(winding) > 1:
         raise ValueError("ring winds around a pole more than once; it is not a simple ring")
-    x = lon[0] + np.concatenate(([0.0], np.cumsum(d)))
+    x = np.append(lon, lon[0])
+    # each vertex's own longitude moved by whole turns (not a running sum), so that a
+    # vertex on the antimeridian stays exactly on a seam
+    x += 360.0 * np.round((lon[0] + np.concatenate(([0.0], np.cumsum(d))) - x) / 360.0)
     x[-1] = x[0] + 360.0 * winding  # exact
     y = np.append(lat, lat[0])
     strip = np.floor((x + 180.0) / 360.0)
@@ -293,7 +306,8 @@ def outline_paths(geometry_or_ring) -> list[np.ndarray]:
         Either a GeoJSON Polygon/MultiPolygon (e.g. from :func:`ring_polygon`): every
         ring's edges except the artificial ones (on the lon = +-180 seam or along the
         pole edge) are returned; or a ring, ``(n, 2)`` degrees: it is closed, edges
-        longer than ``MAX_SEGMENT_DEG`` are densified along the geodesic, and it is
+        longer than ``MAX_SEGMENT_DEG`` are densified along the geodesic (none for
+        a ring from ``geodesic_ring(..., max_step_deg=MAX_SEGMENT_DEG)``), and it is
         cut at every antimeridian crossing.
 
     Returns

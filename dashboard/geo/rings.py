@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.geo.antimeridian import outline_paths, polygons_geometry
+from dashboard.geo.antimeridian import MAX_SEGMENT_DEG, outline_paths, polygons_geometry
 from dashboard.geo.envelope import envelope_polygons
 from dashboard.geo.geodesic import geodesic_ring
 from dashboard.geo.basemap import country_outline
@@ -51,7 +51,7 @@ def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Or
 def _disc(origin: Origin, outline, range_km: float, n_points: int) -> list[tuple[np.ndarray, list]]:
     if outline is not None:
         return envelope_polygons(outline, range_km, n_points=ENVELOPE_POINTS)
-    return [(geodesic_ring(origin.lon, origin.lat, range_km, n_points), [])]
+    return [(geodesic_ring(origin.lon, origin.lat, range_km, n_points, max_step_deg=MAX_SEGMENT_DEG), [])]
 
 
 def _ring(pkg: Package, row, origin: Origin, outline, style, n_points: int) -> dict:
