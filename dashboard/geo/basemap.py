@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.geo.places import IRAN_ISO_A3
+
 __all__ = [
     "CITIES_FILE",
     "CITY_COLUMNS",
@@ -57,7 +59,7 @@ def load_countries(data_dir: Path) -> dict:
     return collection
 
 
-def country_outline(countries: dict, iso_a3: str = "IRN") -> dict:
+def country_outline(countries: dict, iso_a3: str = IRAN_ISO_A3) -> dict:
     """The geometry (GeoJSON Polygon/MultiPolygon, degrees) of one country.
 
     Parameters
@@ -65,7 +67,7 @@ def country_outline(countries: dict, iso_a3: str = "IRN") -> dict:
     countries : dict
         FeatureCollection from :func:`load_countries`.
     iso_a3 : str, optional
-        ISO 3166 alpha-3 code (case-insensitive). Default ``"IRN"``.
+        ISO 3166 alpha-3 code (case-insensitive). Default ``IRAN_ISO_A3`` (Iran).
 
     Raises
     ------

@@ -16,6 +16,7 @@ from dashboard.geo.antimeridian import MAX_SEGMENT_DEG, outline_paths, polygons_
 from dashboard.geo.envelope import envelope_polygons
 from dashboard.geo.geodesic import geodesic_ring
 from dashboard.geo.basemap import country_outline
+from dashboard.geo.places import IRAN_ISO_A3
 from dashboard.figures.style import BAND_OPACITY, system_style
 from dashboard.data.load import Package
 from dashboard.geo.ranges import Origin, band_km, claim_for_system, select_claim
@@ -34,7 +35,7 @@ def ring_features(pkg: Package, countries: dict, systems, claim: str, origin: Or
     Distances in km, coordinates in degrees (WGS84). Raises ValueError for an unknown
     system or claim (see :func:`dashboard.geo.ranges.select_claim`).
     """
-    outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
+    outline = country_outline(countries, IRAN_ISO_A3) if origin.kind == "territory" else None
     positions = {sid: i for i, sid in enumerate(pkg.systems["id"])}
     features = []
     for system_id in systems:

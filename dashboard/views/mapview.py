@@ -9,6 +9,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard.geo.basemap import country_outline
+from dashboard.geo.places import IRAN_CENTRE, IRAN_ISO_A3, IRAN_ZOOM
 from dashboard.figures.deck import frozen, map_deck
 from dashboard.figures.style import SYSTEM_STYLES, rgba
 from dashboard.data.load import Package
@@ -58,7 +59,7 @@ def build(pkg: Package, countries: dict, cities: pd.DataFrame, view, features_fn
     feats = features_fn(view.systems, view.claim, view.origin, "band" in view.overlays)
     arcs = supply_arcs(pkg) if "arcs" in view.overlays else None
     deck = frozen(map_deck(countries, feats, origin, arcs=arcs, view=_view_for(origin)))
-    outline = country_outline(countries, "IRN") if origin.kind == TERRITORY else None
+    outline = country_outline(countries, IRAN_ISO_A3) if origin.kind == TERRITORY else None
     reach = reach_table(feats, cities, origin, outline)
     return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), reach, csv_safe(reach))
 
@@ -66,7 +67,7 @@ def build(pkg: Package, countries: dict, cities: pd.DataFrame, view, features_fn
 def _view_for(origin) -> tuple[float, float, float]:
     if origin.kind == "point" and math.isfinite(origin.lon):
         return origin.lon, origin.lat, 2.4
-    return 53.0, 32.0, 2.6
+    return (*IRAN_CENTRE, IRAN_ZOOM)
 
 
 def _caption(features: list[dict], origin) -> str:
