@@ -125,12 +125,18 @@ def ring_steps_deg(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def _densified(centre, r_m: float, az, lons, lats, max_step: float) -> np.ndarray:
     """The ring with vertices added by :func:`_refine` and :func:`_seam_vertices`.
 
-    The usual ring needs neither, and costs only the two checks that say so.
+    The usual ring needs neither, and costs only the one check that says so.
     """
-    steps = ring_steps_deg(lons, lats)
-    if steps.max() > max_step * (1.0 + 1e-9):
-        az, lons, lats, steps = _refine(centre, r_m, az, lons, lats, max_step)
-    if np.abs(lons).max() + steps.max() >= 180.0:  # a step may cross the antimeridian
+    ring = np.column_stack((lons, lats))
+    d = np.abs(np.diff(ring, axis=0, append=ring[:1]))
+    np.minimum(d[:, 0], 360.0 - d[:, 0], out=d[:, 0])
+    step = float(d.max())  # = ring_steps_deg(lons, lats).max()
+    long_step = step > max_step * (1.0 + 1e-9)
+    if not long_step and np.abs(lons).max() + step < 180.0:  # no step can cross the antimeridian
+        return ring
+    if long_step:
+        az, lons, lats, step = _refine(centre, r_m, az, lons, lats, max_step)
+    if np.abs(lons).max() + step >= 180.0:
         lons, lats = _seam_vertices(centre, r_m, az, lons, lats)
     return np.column_stack((lons, lats))
 
@@ -141,7 +147,7 @@ def _refine(centre, r_m: float, az, lons, lats, max_step: float):
     Each round splits every long step evenly in azimuth, in as many parts as its
     length asks for; a step whose azimuth gap is already below ``_MIN_AZ_GAP_DEG``
     (its ends are within millimetres: the ring grazes a pole) is left as it is.
-    Returns ``az, lons, lats, steps`` in increasing azimuth.
+    Returns ``az, lons, lats`` in increasing azimuth and the longest step left.
     """
     for _ in range(_MAX_ROUNDS):
         gap = np.diff(az, append=az[0] + 360.0)
@@ -156,7 +162,7 @@ def _refine(centre, r_m: float, az, lons, lats, max_step: float):
         new_az = az[seg] + gap[seg] * j / parts[seg]
         new_lon, new_lat = _fwd(*centre, new_az.copy(), r_m)
         az, lons, lats = (np.insert(a, seg + 1, v) for a, v in ((az, new_az), (lons, new_lon), (lats, new_lat)))
-    return az, lons, lats, steps
+    return az, lons, lats, float(steps.max())
 
 
 def _seam_vertices(centre, r_m: float, az, lons, lats):
