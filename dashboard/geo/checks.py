@@ -1,4 +1,4 @@
-"""Input checks shared by the geodesy modules, and longitude wrapping (no Streamlit).
+"""Input checks shared by the geo modules (geodesic, antimeridian, envelope), and longitude wrapping (no Streamlit).
 
 Every check raises ``ValueError`` with a one-line message naming the bad input.
 Units: degrees for longitude and latitude, kilometres for ``range_km``.

@@ -1,9 +1,9 @@
 """The numeric core on WGS84: geodesic circles and distances (no Streamlit).
 
 Units: longitude and latitude in degrees (WGS84), distances in kilometres
-(``*_km``) unless a name says metres (``*_m``). Everything here is one vectorised
-``pyproj.Geod(ellps="WGS84")`` call (Karney's algorithm, as in GeographicLib), exact
-to well under a millimetre.
+(``*_km``) unless a name says metres (``*_m``). Every position and distance comes
+from vectorised ``pyproj.Geod(ellps="WGS84")`` calls (Karney's algorithm, as in
+GeographicLib), exact to well under a millimetre.
 
 A *ring* is an ``(n, 2)`` array of ``(lon, lat)`` vertices, not closed (the first
 vertex is not repeated), in **clockwise** order: the area it encloses lies on its
