@@ -129,9 +129,12 @@ def _densified(centre, r_m: float, az, lons, lats, max_step: float) -> np.ndarra
     """
     ring = np.column_stack((lons, lats))
     d = np.abs(np.diff(ring, axis=0, append=ring[:1]))
-    np.minimum(d[:, 0], 360.0 - d[:, 0], out=d[:, 0])
-    step = float(d.max())  # = ring_steps_deg(lons, lats).max()
+    step = float(d.max())
     long_step = step > max_step * (1.0 + 1e-9)
+    if long_step:  # perhaps only a longitude step the long way round: measure the short way
+        np.minimum(d[:, 0], 360.0 - d[:, 0], out=d[:, 0])
+        step = float(d.max())  # = ring_steps_deg(lons, lats).max()
+        long_step = step > max_step * (1.0 + 1e-9)
     if not long_step and np.abs(lons).max() + step < 180.0:  # no step can cross the antimeridian
         return ring
     if long_step:
