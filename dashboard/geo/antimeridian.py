@@ -112,10 +112,10 @@ def _unwrapped_path(ring: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         raise ValueError("ring longitudes do not close")  # pragma: no cover - arithmetic guard
     if abs(winding) > 1:
         raise ValueError("ring winds around a pole more than once; it is not a simple ring")
-    x = np.append(lon, lon[0])
-    # each vertex's own longitude moved by whole turns (not a running sum), so that a
-    # vertex on the antimeridian stays exactly on a seam
-    x += 360.0 * np.round((lon[0] + np.concatenate(([0.0], np.cumsum(d))) - x) / 360.0)
+    x = lon[0] + np.concatenate(([0.0], np.cumsum(d)))
+    on = np.flatnonzero(np.abs(lon) == 180.0)
+    if len(on):  # a vertex on the antimeridian stays exactly on a seam, whatever the sum's rounding
+        x[on] = lon[on] + 360.0 * np.round((x[on] - lon[on]) / 360.0)
     x[-1] = x[0] + 360.0 * winding  # exact
     y = np.append(lat, lat[0])
     strip = np.floor((x + 180.0) / 360.0)

@@ -118,8 +118,16 @@ def _fwd(lon: float, lat: float, az: np.ndarray, r_m: float) -> tuple[np.ndarray
 def ring_steps_deg(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Step from each vertex to the next (cyclic), degrees: the larger of the
     longitude step (the shorter way round) and the latitude step."""
-    dlon = np.abs(np.diff(lon, append=lon[0]))
-    return np.maximum(np.minimum(dlon, 360.0 - dlon), np.abs(np.diff(lat, append=lat[0])))
+    dlon = np.abs(_cyclic_diff(lon))
+    return np.maximum(np.minimum(dlon, 360.0 - dlon), np.abs(_cyclic_diff(lat)))
+
+
+def _cyclic_diff(a: np.ndarray) -> np.ndarray:
+    """``a[i + 1] - a[i]`` along the first axis, the last row wrapping to the first."""
+    d = np.empty_like(a)
+    np.subtract(a[1:], a[:-1], out=d[:-1])
+    d[-1] = a[0] - a[-1]
+    return d
 
 
 def _densified(centre, r_m: float, az, lons, lats, max_step: float) -> np.ndarray:
@@ -128,7 +136,7 @@ def _densified(centre, r_m: float, az, lons, lats, max_step: float) -> np.ndarra
     The usual ring needs neither, and costs only the one check that says so.
     """
     ring = np.column_stack((lons, lats))
-    d = np.abs(np.diff(ring, axis=0, append=ring[:1]))
+    d = np.abs(_cyclic_diff(ring))
     step = float(d.max())
     long_step = step > max_step * (1.0 + 1e-9)
     if long_step:  # perhaps only a longitude step the long way round: measure the short way
