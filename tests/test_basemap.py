@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import shape
 
 from dashboard.geo import basemap
-from dashboard.geo import geodesy
+from dashboard.geo import antimeridian, geodesic
 
 BASEMAP = Path(__file__).resolve().parent.parent / "data" / "basemap"
 TEHRAN = (51.42151, 35.69439)
@@ -69,20 +69,11 @@ def test_country_geometries_are_valid_rounded_rfc7946(countries):
 def test_country_outline(countries):
     iran = basemap.country_outline(countries, "IRN")
     assert iran["type"] == "Polygon"
-    assert geodesy.contains(iran, *TEHRAN).item()
+    assert antimeridian.contains(iran, *TEHRAN).item()
     assert basemap.country_outline(countries, "irn") == iran
     assert basemap.country_outline(countries) == iran
     with pytest.raises(ValueError):
         basemap.country_outline(countries, "XXX")
-
-
-def test_plotly_rings_are_clockwise_exteriors_without_antarctica(countries):
-    rings = list(basemap.plotly_rings(countries))
-    assert rings
-    assert all(props["iso_a3"] != "ATA" for props, _ in rings)
-    for _, ring in rings:
-        assert (ring[0] == ring[-1]).all()
-        assert float(np.dot(ring[:-1, 0], ring[1:, 1]) - np.dot(ring[1:, 0], ring[:-1, 1])) < 0
 
 
 def test_cities_columns_types_and_bounds(cities):
@@ -102,7 +93,7 @@ def test_cities_columns_types_and_bounds(cities):
 def test_tehran_is_a_capital_in_iran(cities):
     row = cities.set_index("id").loc["CITY_TEHRAN"]
     assert (row["name"], row["country"], row["iso_a3"], row["kind"]) == ("Tehran", "Iran", "IRN", "capital")
-    assert geodesy.geodesic_distance_km(row["lon"], row["lat"], *TEHRAN) < 10
+    assert geodesic.geodesic_distance_km(row["lon"], row["lat"], *TEHRAN) < 10
 
 
 def test_city_countries_match_the_polygons(cities, countries):
@@ -113,7 +104,7 @@ def test_city_countries_match_the_polygons(cities, countries):
         if feature is None:
             continue  # a country too small for the 110m map (see data/basemap/README.md)
         assert feature["properties"]["name"] == row.country
-        inside += bool(geodesy.contains(feature["geometry"], row.lon, row.lat).item())
+        inside += bool(antimeridian.contains(feature["geometry"], row.lon, row.lat).item())
     assert inside >= 195  # all but the handful listed in the README
 
 

@@ -12,6 +12,7 @@ import math
 import pydeck as pdk
 
 from dashboard.figures.style import BORDER, LAND, OCEAN, ORIGIN, rgba
+from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.geo.ranges import Origin
 
 TOOLTIP = {"text": "{tooltip}"}
@@ -19,7 +20,7 @@ OCEAN_POLYGON = [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]
 
 
 def map_deck(countries: dict, features: list[dict], origin: Origin, *, arcs: list[dict] | None = None,
-             view: tuple[float, float, float] = (53.0, 32.0, 2.6), height: int = 640) -> pdk.Deck:
+             view: tuple[float, float, float] = (*IRAN_CENTRE, IRAN_ZOOM), height: int = 640) -> pdk.Deck:
     """Deck with base map, band fills, ring outlines, the launch point and optional arcs.
 
     ``view`` is (longitude, latitude, zoom) of the initial view.

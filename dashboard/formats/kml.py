@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as ET
 
-from dashboard.geo.geodesy import outline_paths
+from dashboard.geo.antimeridian import outline_paths
 
 NS = "http://www.opengis.net/kml/2.2"
 ET.register_namespace("", NS)

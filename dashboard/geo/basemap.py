@@ -9,11 +9,12 @@ it. How the files were made: ``data/basemap/make_basemap.py`` and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from dashboard.geo.places import IRAN_ISO_A3
 
 __all__ = [
     "CITIES_FILE",
@@ -22,7 +23,6 @@ __all__ = [
     "country_outline",
     "load_cities",
     "load_countries",
-    "plotly_rings",
 ]
 
 COUNTRIES_FILE = "countries.geojson"
@@ -59,7 +59,7 @@ def load_countries(data_dir: Path) -> dict:
     return collection
 
 
-def country_outline(countries: dict, iso_a3: str = "IRN") -> dict:
+def country_outline(countries: dict, iso_a3: str = IRAN_ISO_A3) -> dict:
     """The geometry (GeoJSON Polygon/MultiPolygon, degrees) of one country.
 
     Parameters
@@ -67,7 +67,7 @@ def country_outline(countries: dict, iso_a3: str = "IRN") -> dict:
     countries : dict
         FeatureCollection from :func:`load_countries`.
     iso_a3 : str, optional
-        ISO 3166 alpha-3 code (case-insensitive). Default ``"IRN"``.
+        ISO 3166 alpha-3 code (case-insensitive). Default ``IRAN_ISO_A3`` (Iran).
 
     Raises
     ------
@@ -114,25 +114,3 @@ def load_cities(data_dir: Path) -> pd.DataFrame:
             raise ValueError(f"{path}: row {row + 2}: {col} {frame[col].iloc[row]!r} is not a number within +-{limit:g}")
         frame[col] = values
     return frame
-
-
-def plotly_rings(countries: dict) -> Iterator[tuple[dict, np.ndarray]]:
-    """Exterior rings for plotly ``Scattergeo`` fills: ``(properties, ring)`` pairs.
-
-    Skips features with ``encloses_pole`` (Antarctica) and every hole: on a plotly
-    globe such rings fill everything else. Each ring is ``(n, 2)`` lon/lat degrees,
-    closed, **clockwise** (the shapefile order d3 needs; the file itself stores RFC
-    7946 counter-clockwise exteriors).
-    """
-    for feature in countries.get("features") or []:
-        props = feature.get("properties") or {}
-        if props.get("encloses_pole"):
-            continue
-        geom = feature.get("geometry") or {}
-        polys = [geom["coordinates"]] if geom.get("type") == "Polygon" else geom.get("coordinates") or []
-        for poly in polys:
-            ring = np.asarray(poly[0], dtype=float)
-            x, y = ring[:, 0], ring[:, 1]
-            if float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1])) > 0:  # counter-clockwise
-                ring = ring[::-1]
-            yield props, ring

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.geo import geodesy
+from dashboard.geo.antimeridian import contains
+from dashboard.geo.geodesic import geodesic_distance_km
 from dashboard.geo.ranges import Origin
 
 COLUMNS = ["System", "Range (km)", "City", "Country", "Kind", "Distance (km)", "Margin (km)", "Measured from"]
@@ -15,12 +16,12 @@ def distances_km(origin: Origin, cities: pd.DataFrame, outline: dict | None) -> 
     """Geodesic distance from the origin (point) or from Iran's border (territory; 0 inside)."""
     lon, lat = cities["lon"].to_numpy(float), cities["lat"].to_numpy(float)
     if origin.kind != "territory":
-        return geodesy.geodesic_distance_km(origin.lon, origin.lat, lon, lat)
+        return geodesic_distance_km(origin.lon, origin.lat, lon, lat)
     border = _border_points(outline)
     best = np.full(len(cities), np.inf)
     for blon, blat in border:
-        best = np.minimum(best, geodesy.geodesic_distance_km(blon, blat, lon, lat))
-    inside = geodesy.contains(outline, lon, lat)
+        best = np.minimum(best, geodesic_distance_km(blon, blat, lon, lat))
+    inside = contains(outline, lon, lat)
     return np.where(inside, 0.0, best)
 
 

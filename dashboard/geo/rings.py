@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.geo import geodesy
+from dashboard.geo.antimeridian import MAX_SEGMENT_DEG, outline_paths, polygons_geometry
+from dashboard.geo.envelope import envelope_polygons
+from dashboard.geo.geodesic import geodesic_ring
 from dashboard.geo.basemap import country_outline
+from dashboard.geo.places import IRAN_ISO_A3
 from dashboard.figures.style import BAND_OPACITY, system_style
 from dashboard.data.load import Package
 from dashboard.geo.ranges import Origin, band_km
@@ -30,7 +33,7 @@ def ring_features(pkg: Package, countries: dict, systems, claims, origin: Origin
     Distances in km, coordinates in degrees (WGS84). Raises ValueError for an unknown
     system or claim (see :func:`dashboard.geo.ranges.select_claim`).
     """
-    outline = country_outline(countries, "IRN") if origin.kind == "territory" else None
+    outline = country_outline(countries, IRAN_ISO_A3) if origin.kind == "territory" else None
     positions = {sid: i for i, sid in enumerate(pkg.systems["id"])}
     features = []
     claim_ids = pkg.range_claims.set_index("id")
@@ -48,23 +51,13 @@ def ring_features(pkg: Package, countries: dict, systems, claims, origin: Origin
 
 def _disc(origin: Origin, outline, range_km: float, n_points: int) -> list[tuple[np.ndarray, list]]:
     if outline is not None:
-        return geodesy.envelope_polygons(outline, range_km, n_points=ENVELOPE_POINTS)
-    return [(geodesy.geodesic_ring(origin.lon, origin.lat, range_km, n_points), [])]
-
-
-def _geometry(rings: list[tuple[np.ndarray, list]]) -> dict:
-    parts = [geodesy.ring_polygon(ext, holes) for ext, holes in rings]
-    if len(parts) == 1:
-        return parts[0]
-    polys = []
-    for part in parts:
-        polys += [part["coordinates"]] if part["type"] == "Polygon" else part["coordinates"]
-    return {"type": "MultiPolygon", "coordinates": polys}
+        return envelope_polygons(outline, range_km, n_points=ENVELOPE_POINTS)
+    return [(geodesic_ring(origin.lon, origin.lat, range_km, n_points, max_step_deg=MAX_SEGMENT_DEG), [])]
 
 
 def _ring(pkg: Package, row, origin: Origin, outline, style, n_points: int) -> dict:
     rings = _disc(origin, outline, float(row["range_km"]), n_points)
-    geometry = _geometry(rings)
+    geometry = polygons_geometry(rings)
     props = _claim_properties(pkg, row, origin) | _style("ring", style)
     return _feature(geometry, rings, props)
 
@@ -73,7 +66,7 @@ def _band(pkg: Package, system_id: str, low: float, high: float, origin: Origin,
     outer = _disc(origin, outline, high, n_points)
     inner = _disc(origin, outline, low, n_points)
     rings = [(ext, holes + [i_ext for i_ext, _ in inner]) for ext, holes in outer]
-    geometry = _geometry(rings)
+    geometry = polygons_geometry(rings)
     name = _system_name(pkg, system_id)
     props = {
         "system": system_id, "system_name": name, "kind": "band",
@@ -123,7 +116,7 @@ def _style(kind: str, style) -> dict:
 
 
 def _feature(geometry: dict, rings, props: dict) -> dict:
-    paths = [p for ext, holes in rings for r in [ext, *holes] for p in geodesy.outline_paths(r)]
+    paths = [p for ext, holes in rings for r in [ext, *holes] for p in outline_paths(r)]
     return {"type": "Feature", "geometry": geometry, "properties": props, "rings": rings, "paths": paths}
 
 

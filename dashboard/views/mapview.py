@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pydeck as pdk
 
+from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.figures.deck import frozen, map_deck
 from dashboard.figures.style import SYSTEM_STYLES, rgba
 from dashboard.data.load import Package
@@ -64,7 +65,7 @@ def build(dash, view) -> MapResult:
 def _view_for(origin) -> tuple[float, float, float]:
     if origin.kind == "point" and math.isfinite(origin.lon):
         return origin.lon, origin.lat, 2.4
-    return 53.0, 32.0, 2.6
+    return (*IRAN_CENTRE, IRAN_ZOOM)
 
 
 def _caption(features: list[dict], origin) -> str:

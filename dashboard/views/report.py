@@ -19,6 +19,7 @@ from dashboard.figures.ranges_chart import ranges_chart
 from dashboard.figures.static_map import caption_lines, static_map_figure
 from dashboard.figures.text import plain_text
 from dashboard.data.load import Package
+from dashboard.geo.places import IRAN_CENTRE
 
 FIGURES = ("map", "ranges", "chain", "network")
 MARKING_ENV = "DASHBOARD_MARKING"
@@ -66,7 +67,7 @@ def _map(dash, view, date: str) -> go.Figure:
     lines = caption_lines(systems=names, origin_label=origin.label, sources=sources, data_version=pkg.version,
                           date=date, marking=marking())
     marker = None if origin.kind == "territory" else {"lon": origin.lon, "lat": origin.lat, "label": origin.label}
-    centre = (origin.lon, origin.lat) if marker else (53.0, 32.0)
+    centre = (origin.lon, origin.lat) if marker else IRAN_CENTRE
     return static_map_figure(dash.countries, feats, origin=marker, title=f"Range rings, {origin.caption}",
                              caption_lines=lines, center=centre, projection="azimuthal equidistant",
                              projection_scale=4.5)

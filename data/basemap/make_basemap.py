@@ -19,7 +19,7 @@ countries.geojson
     clockwise (the shapefile has the opposite order). ``iso_a3 == "-99"`` is patched
     from ``ISO_A3_PATCHES``. Antarctica stays in the file with ``encloses_pole:
     true``: its ring runs around the South Pole, so a filled plotly trace of it floods
-    the globe; plotly renderers skip it (``dashboard.basemap.plotly_rings``).
+    the globe; plotly renderers skip it (``dashboard.figures.static_map``).
 
 cities.csv
     The 243 Natural Earth 110m populated places. Columns ``id, name, country, iso_a3,
