@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _ring_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--system", default="all", help="system id, comma-separated ids, or all (default)")
-    cmd.add_argument("--claim", default="seed", help="seed (default), min, max, or a claim id")
+    cmd.add_argument("--claim", default="best", help="best (default: the best-supported figure), seed (the seed article's), min, max, or a claim id")
     cmd.add_argument("--from", dest="origin", default=None, help="place id (default: the first place, Tehran), LAT,LON, or territory")
 
 
@@ -128,11 +128,11 @@ def cmd_rings(args) -> int:
 
 
 def cmd_reach(args) -> int:
-    from dashboard.geo.reach import csv_safe, reach_table
+    from dashboard.geo.reach import csv_safe
 
     dash = _dashboard(args)
     view = _ring_view(dash, args)
-    table = reach_table(dash.rings(view), dash.cities, view.origin, dash.outline(view))
+    table = dash.reach(view)
     sys.stdout.write(csv_safe(table).decode("utf-8"))
     return 0
 

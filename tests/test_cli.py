@@ -97,8 +97,10 @@ def test_reach_csv(capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows
     cities = {r["City"] for r in rows}
-    assert {"Tehran", "Baghdad", "Kuwait City"} <= cities and "London" not in cities
-    assert all(int(r["Distance (km)"]) <= 1287 for r in rows)
+    assert {"Baghdad", "Kuwait City"} <= cities and "London" not in cities
+    assert "Tehran" not in cities and not any(r["Country"] == "Iran" for r in rows)  # the launch country is not "reached"
+    assert all(int(r["Distance (km)"]) <= 1300 and int(r["Distance (km)"]) % 10 == 0 for r in rows)  # rounded to 10 km
+    assert {r["Range (as published)"] for r in rows} == {"1,300 km ≈ 808 mi"}  # RC05, the best-supported figure
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -106,14 +108,14 @@ def test_reach_csv(capsys):
     (["rings", "--from", "95,10"], "out of bounds"),
     (["rings", "--from", "somewhere"], "unknown launch point"),
     (["rings", "--claim", "RC20", "--system", "SHAHAB3"], "not a maximum range"),
-    (["rings", "--claim", "RC05", "--system", "SEJJIL"], "seed"),
+    (["rings", "--claim", "RC05", "--system", "SEJJIL"], "default"),
     (["rings", "--points", "3"], "n_points"),
     (["reach", "--claim", "huge"], "unknown claim"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, words):
     code, out, err = run(capsys, *argv)
-    if words == "seed":  # a claim of another system: that system keeps its seed ring
-        assert code == 0 and json.loads(out)["features"][0]["properties"]["claim"] == "RC04"
+    if words == "default":  # a claim of another system: that system keeps its default (best-supported) ring
+        assert code == 0 and json.loads(out)["features"][0]["properties"]["claim"] == "RC08"
         return
     assert code == 2
     lines = err.strip().splitlines()

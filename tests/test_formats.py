@@ -135,7 +135,7 @@ def test_kml_colour_is_aabbggrr():
 
 def test_kml_escapes_text_from_the_data(data_copy, countries, capsysbinary):
     set_cell(data_copy, "range_claims.csv", "RC01", "claimant", 'Smith & "Jones" \'quoted\'')
-    assert main(["--data", str(data_copy), "rings", "--format", "kml", "--system", "SHAHAB3"]) == 0
+    assert main(["--data", str(data_copy), "rings", "--format", "kml", "--system", "SHAHAB3", "--claim", "seed"]) == 0
     root = ET.fromstring(capsysbinary.readouterr().out)
     balloon = root.find(f"{K}Document/{K}Placemark/{K}description").text  # HTML, as Google Earth reads it
     assert "Smith &amp; &quot;Jones&quot; &#x27;quoted&#x27;" in balloon and "Claimant: " in balloon

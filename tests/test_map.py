@@ -67,7 +67,7 @@ def test_hostile_names_stay_text_in_tooltips(data_copy, basemap, monkeypatch):
     set_cell(data_copy, "sources.csv", "SRC_SEED", "title", payload)
     pkg, problems = check_package(data_copy)
     assert problems == []
-    spec, by_id = layers(build(pkg, basemap, "overlay=arcs,band"))
+    spec, by_id = layers(build(pkg, basemap, "overlay=arcs,band&claim=seed"))
     assert any(payload in a["tooltip"] for a in by_id["arcs"]["data"])
     assert any(payload in row["tooltip"] for row in by_id["rings"]["data"])
     result = build(pkg, basemap, "")

@@ -38,7 +38,7 @@ if not systems:
     st.info("No system selected: choose at least one above to see its supply chain.")
 for chain in graph.chains_for_systems(g, systems):
     st.plotly_chart(chain_figure(chain, title=f"Supply chain: {chain['system_label']}"), width="stretch")
-    with st.expander(f"What the sources do not support ({chain['system_label']})", expanded=False):
+    with st.expander(f"What the sources do not support ({markdown_literal(chain['system_label'])})", expanded=False):
         for gap in chain["gaps"]:
             st.text(f"• {gap}")
 

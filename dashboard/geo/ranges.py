@@ -16,7 +16,8 @@ import pandas as pd
 from dashboard.data.load import Package
 
 TERRITORY = "territory"
-CLAIM_MODES = ("seed", "min", "max")
+CLAIM_MODES = ("best", "seed", "min", "max")
+DEFAULT_CLAIM = "best"
 _LATLON = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
 MAX_PARAM_CHARS = 200
 
@@ -67,14 +68,34 @@ def ring_claims(pkg: Package, system_id: str) -> pd.DataFrame:
     return claims[(claims["system"] == system_id) & claims["ring"]]
 
 
+def best_claim(pkg: Package, system_id: str) -> pd.Series:
+    """The best-supported figure, the default ring: of the ring-eligible claims that are
+    neither seed-only nor weak (schema.toml ``weak_confidence``), the median range (the
+    lower one of an even count); among claims at that range the firmest confidence
+    (schema order), then the smallest id. With no such claim, all ring-eligible claims
+    count. One documented rule, so the default ring is never the weakest-sourced figure.
+    """
+    eligible = ring_claims(pkg, system_id)
+    firm = eligible[~eligible["confidence"].isin({"seed-only", *pkg.vocab.get("weak_confidence", ())})]
+    pool = firm if not firm.empty else eligible
+    ranges = sorted(pool["range_km"])
+    median = ranges[(len(ranges) - 1) // 2]
+    rank = {label: i for i, label in enumerate(pkg.vocab.get("confidence", ()))}
+    at = pool[pool["range_km"] == median]
+    return at.assign(_rank=at["confidence"].map(rank)).sort_values(["_rank", "id"]).iloc[0].drop("_rank")
+
+
 def select_claim(pkg: Package, system_id: str, claim: str) -> pd.Series:
-    """``seed`` (the seed article's figure), ``min``/``max`` of the ring-eligible claims, or a claim id.
+    """``best`` (see :func:`best_claim`), ``seed`` (the seed article's figure), ``min``/``max``
+    of the ring-eligible claims, or a claim id.
 
     A claim id must belong to the system and be ring-eligible.
     """
     if system_id not in set(pkg.systems["id"]):
         raise ValueError(f"unknown system {system_id[:40]!r}: use one of {', '.join(pkg.systems['id'])}")
     eligible = ring_claims(pkg, system_id)
+    if claim == "best":
+        return best_claim(pkg, system_id)
     if claim == "seed":
         return eligible[eligible["seed"]].iloc[0]
     if claim in ("min", "max"):
@@ -110,10 +131,10 @@ def parse_systems(value: str, pkg: Package) -> tuple[str, ...]:
 
 
 def claim_for_system(pkg: Package, system_id: str, claim: str) -> str:
-    """A specific claim id applies to its own system only; other systems keep the seed ring."""
+    """A specific claim id applies to its own system only; other systems keep the default ring."""
     if claim in CLAIM_MODES:
         return claim
     match = pkg.range_claims[pkg.range_claims["id"] == claim]
     if not match.empty and match.iloc[0]["system"] != system_id:
-        return "seed"
+        return DEFAULT_CLAIM
     return claim

@@ -20,7 +20,7 @@ from dashboard.geo.places import IRAN_ISO_A3
 from dashboard.figures.style import BAND_OPACITY, system_style
 from dashboard.data.load import Package
 from dashboard.geo.ranges import Origin, band_km
-from dashboard.data.units import KM_PER_MILE
+from dashboard.data.units import KM_PER_MILE, as_published, round_significant
 
 ENVELOPE_POINTS = 90
 
@@ -75,8 +75,8 @@ def _band(pkg: Package, system_id: str, low: float, high: float, origin: Origin,
         "origin": origin.label,
         "label": f"{name}: spread of published ranges",
         "tooltip": (
-            f"{name}: published maximum ranges span {low:,.0f}–{high:,.0f} km "
-            f"({low / KM_PER_MILE:,.0f}–{high / KM_PER_MILE:,.0f} mi)\n"
+            f"{name}: published maximum ranges span {round_significant(low):,.0f}–{round_significant(high):,.0f} km "
+            f"({round_significant(low / KM_PER_MILE):,.0f}–{round_significant(high / KM_PER_MILE):,.0f} mi)\n"
             f"Band from the smallest to the largest ring-eligible claim; see the Systems page\n"
             f"Range measured from {origin.label}"
         ),
@@ -90,23 +90,26 @@ def _system_name(pkg: Package, system_id: str) -> str:
 
 def _claim_properties(pkg: Package, row, origin: Origin) -> dict:
     src = pkg.sources.set_index("id").loc[row["source"]]
-    name = _system_name(pkg, row["system"])
-    km, mi = float(row["range_km"]), float(row["range_km"]) / KM_PER_MILE
-    stated = f"{row['stated_value']:,.0f} {row['stated_unit']}"
+    system = pkg.systems.set_index("id").loc[row["system"]]
+    name, caveat = str(system["name"]), str(system.get("caveat", "") or "")
+    km = float(row["range_km"])
+    published = as_published(float(row["stated_value"]), str(row["stated_unit"]))
     return {
         "system": row["system"], "system_name": name, "kind": "ring",
-        "range_km": round(km), "range_mi": round(mi), "stated": stated,
+        "range_km": round(km), "range_exact_km": km, "range_mi": round(km / KM_PER_MILE),
+        "stated": f"{row['stated_value']:,.0f} {row['stated_unit']}", "published": published,
         "claim": row["id"], "claimant": row["claimant"], "date": row["date"],
         "source": row["source"], "source_title": src["title"], "source_publisher": src["publisher"],
-        "confidence": row["confidence"], "seed": bool(row["seed"]), "origin": origin.label,
-        "label": f"{name}: {km:,.0f} km ({mi:,.0f} mi)",
-        "tooltip": (
-            f"{name}: {km:,.0f} km ({mi:,.0f} mi); source figure {stated}\n"
-            f"Claimant: {row['claimant']}, {row['date']}\n"
-            f"Source: {src['title']} ({src['publisher']})\n"
-            f"Confidence: {row['confidence']}\n"
-            f"Range measured from {origin.label}"
-        ),
+        "confidence": row["confidence"], "seed": bool(row["seed"]), "origin": origin.label, "caveat": caveat,
+        "label": f"{name} · {published}",
+        "tooltip": "\n".join([
+            f"{name} · {published}",
+            f"Claimant: {row['claimant']}, {row['date']}",
+            f"Source: {src['title']} ({src['publisher']})",
+            f"Confidence: {row['confidence']}",
+            f"Range measured from {origin.label}",
+            *([f"Caveat: {caveat}"] if caveat else []),
+        ]),
     }
 
 

@@ -24,6 +24,7 @@ from dashboard.data.load import Package, check_package
 from dashboard.errors import DataError
 from dashboard.geo.basemap import country_outline, load_cities, load_countries
 from dashboard.geo.ranges import TERRITORY
+from dashboard.geo.reach import country_points, launch_country, reach_table, ring_facts
 from dashboard.geo.rings import ring_features
 from dashboard.network import build_graph
 from dashboard.views.view import View, default_view, parse_view, to_query
@@ -78,6 +79,27 @@ class Dashboard:
     def outline(self, view: View) -> dict | None:
         """Iran's border when ranges are measured from anywhere in its territory."""
         return country_outline(self.countries) if view.origin.kind == TERRITORY else None
+
+    def launch_country(self, view: View) -> str:
+        """ISO alpha-3 of the country the view's ranges are measured from ('' at sea)."""
+        return self._launch_country(view.origin.key, view.origin)
+
+    @lru_cache(maxsize=CACHED_VIEWS)
+    def _launch_country(self, key, origin) -> str:
+        return launch_country(origin, self.countries)
+
+    def reach(self, view: View) -> pd.DataFrame:
+        """Capitals and major cities within each ring, outside the launch country."""
+        return reach_table(self.rings(view), self.cities, view.origin, self.outline(view), self.launch_country(view))
+
+    def facts(self, view: View) -> list[dict]:
+        """Per ring: capitals and countries (wholly or partly) within it, from the base map."""
+        return ring_facts(self.rings(view), self.borders, self.cities, self.launch_country(view))
+
+    @cached_property
+    def borders(self):
+        """Country borders densified once per data version (see geo.reach.country_points)."""
+        return country_points(self.countries)
 
     def rings(self, view: View) -> list[dict]:
         """The ring (and band) features of ``view``: the one geometry every renderer draws."""

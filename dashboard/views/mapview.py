@@ -12,6 +12,7 @@ from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.figures.deck import frozen, map_deck
 from dashboard.figures.style import SYSTEM_STYLES, rgba
 from dashboard.data.load import Package
+from dashboard.data.units import as_published
 from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
 from dashboard.geo.reach import csv_safe, reach_table
 
@@ -35,12 +36,18 @@ def claim_options(pkg: Package) -> list[str]:
 
 
 def claim_label(pkg: Package, claim: str) -> str:
-    fixed = {"seed": "Seed article's figure (default)", "min": "Smallest published", "max": "Largest published"}
+    """How a claim choice reads in the controls: the rule or the source, never 'seed'."""
+    if claim == "seed":
+        source = pkg.range_claims[pkg.range_claims["seed"]]["source"].iloc[0]
+        src = pkg.sources.set_index("id").loc[source]
+        return f"As printed in {str(src['publisher']).split(' (')[0]}, {src['date']}"
+    fixed = {"best": "Best-supported figure (median of firm claims)", "min": "Smallest published",
+             "max": "Largest published"}
     if claim in fixed:
         return fixed[claim]
     row = pkg.range_claims.set_index("id").loc[claim]
     name = pkg.systems.set_index("id").loc[row["system"], "name"]
-    return f"{claim}: {name}, {row['range_km']:,.0f} km, {row['claimant'][:50]}"
+    return f"{name}: {as_published(row['stated_value'], row['stated_unit'])}, {row['claimant'][:50]}"
 
 
 def chosen_origin(pkg: Package, choice: str, typed: str) -> tuple[Origin, str]:

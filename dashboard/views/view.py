@@ -1,7 +1,7 @@
 """A view: what one page or one export shows, parsed from a URL once (no Streamlit).
 
 Parameters: ``systems`` (comma-separated ids or ``all``), ``from`` (place id, ``LAT,LON``
-or ``territory``), ``claim`` (``seed``, ``min``, ``max`` or a claim id), ``overlay``
+or ``territory``), ``claim`` (``best`` (default), ``seed``, ``min``, ``max`` or a claim id), ``overlay``
 (comma-separated: ``band``, ``arcs``, ``reach``), ``entity`` (an entity id), ``briefing``
 (``1``), and the network filters of /supply-chain: ``network`` (network entity ids),
 ``kind``, ``country`` and ``confidence`` (comma-separated values from the data).
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
 from dashboard.data.load import Package
-from dashboard.geo.ranges import (MAX_PARAM_CHARS, Origin, claim_for_system, default_origin, parse_origin,
-                                  parse_systems, select_claim)
+from dashboard.geo.ranges import (CLAIM_MODES, DEFAULT_CLAIM, MAX_PARAM_CHARS, Origin, claim_for_system,
+                                  default_origin, parse_origin, parse_systems, select_claim)
 
 OVERLAYS = ("band", "arcs", "reach")
 DEFAULT_OVERLAYS = ("band", "reach")
@@ -34,7 +34,7 @@ PASSTHROUGH = ("embed", "embed_options")  # Streamlit's own; never written by us
 class View:
     systems: tuple[str, ...]
     origin: Origin
-    claim: str = "seed"                   # the URL's spelling: seed, min, max or a claim id
+    claim: str = DEFAULT_CLAIM            # the URL's spelling: best, seed, min, max or a claim id
     claims: tuple[str, ...] = ()          # the claim id drawn for each of ``systems``, same order
     overlays: tuple[str, ...] = DEFAULT_OVERLAYS
     entity: str = ""
@@ -56,7 +56,7 @@ class View:
         return "band" in self.overlays
 
 
-def make_view(pkg: Package, systems: tuple[str, ...], origin: Origin, claim: str = "seed", **rest) -> View:
+def make_view(pkg: Package, systems: tuple[str, ...], origin: Origin, claim: str = DEFAULT_CLAIM, **rest) -> View:
     """A View with each system's claim resolved; raises ValueError for a claim no system can draw."""
     claims = tuple(str(select_claim(pkg, s, claim_for_system(pkg, s, claim))["id"]) for s in systems)
     return View(systems=tuple(systems), origin=origin, claim=claim, claims=claims, **rest)
@@ -116,12 +116,12 @@ def parse_view(params: dict[str, str] | str, pkg: Package) -> View:
                 bad.append(key)
     base = default_view(pkg)
     systems, origin = fields.pop("systems", base.systems), fields.pop("origin", base.origin)
-    claim = fields.pop("claim", "seed")
+    claim = fields.pop("claim", DEFAULT_CLAIM)
     try:
         view = make_view(pkg, systems, origin, claim, **fields)
     except ValueError:  # a claim id valid on its own, but for no chosen system's ring
         bad.append("claim")
-        view = make_view(pkg, systems, origin, "seed", **fields)
+        view = make_view(pkg, systems, origin, DEFAULT_CLAIM, **fields)
     return replace(view, notes=_notes(unknown, bad))
 
 
@@ -146,7 +146,7 @@ def _origin(value: str, pkg: Package) -> dict:
 def _claim(value: str, pkg: Package) -> dict:
     if len(value) > MAX_PARAM_CHARS:
         raise ValueError("value too long")
-    if value not in ("seed", "min", "max"):
+    if value not in CLAIM_MODES:
         claims = pkg.range_claims.set_index("id")
         if value not in claims.index:
             raise ValueError("unknown claim")
