@@ -169,14 +169,14 @@ def profile(g: nx.MultiDiGraph, pkg: Package, entity_id: str) -> dict:
             other = v if direction == "out" else u
             od = g.nodes[other]
             if od.get("kind") == "goods":
-                goods = {"id": od.get("goods_id", other), "item": od["label"], "category": od.get("category", ""),
-                         "status": od.get("status", ""), "evidence": data["evidence"], "confidence": data["confidence"],
+                goods = {"id": data.get("goods_id", other), "item": data.get("item") or od["label"], "category": od.get("category", ""),
+                         "status": data.get("status", ""), "evidence": data["evidence"], "confidence": data["confidence"],
                          "date": data["date"], "sources": _resolve(sources, data["sources"])}
                 if direction == "out":
-                    rec = od.get("recipient", "")
+                    rec = data.get("recipient", "")
                     supplied.append({**goods, "recipient": rec, "recipient_name": _label(g, rec) if rec else ""})
                 else:
-                    sup = od.get("supplier", "")
+                    sup = data.get("supplier", "")
                     received.append({**goods, "supplier": sup, "supplier_name": _label(g, sup)})
                 continue
             relationships.append({
