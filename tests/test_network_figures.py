@@ -224,3 +224,19 @@ def test_node_labels_wrap_short_of_the_next_column(real, system):
         assert all(len(line) <= chain_fig.LABEL_WRAP_CHARS for line in lines), lines
     if system == "SHAHAB3":
         assert labels["O_SHIG"] == "SHAHID HEMMAT<br>INDUSTRIAL GROUP<br>(inferred)"
+
+
+def test_map_arcs_share_the_flow_style(package):
+    """Map arcs (views.mapview.supply_arcs): only a firm delivery is opaque; the tooltip says how far goods moved."""
+    from dashboard.views.mapview import supply_arcs
+
+    arcs = supply_arcs(package)
+    assert arcs
+    opaque = round(style.flow_style(package.vocab, "supplied").alpha * 255)
+    for arc in arcs:
+        flow_line = arc["tooltip"].split("\n")[2]
+        assert flow_line in ("Delivered", "No goods named, not a delivery") or flow_line.endswith("not delivered")
+        conf = arc["tooltip"].rsplit("Confidence: ", 1)[1]
+        firm = not style.confidence_style(package.vocab, conf).weak
+        assert (arc["color"][3] == opaque) == (flow_line == "Delivered" and firm)
+    assert any(a["color"][3] < opaque for a in arcs)

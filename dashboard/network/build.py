@@ -5,11 +5,16 @@ No Streamlit here. Everything is a pure function of the validated package.
 Nodes (``networkx.MultiDiGraph``)
     * every entity, keyed by its id (``P_``, ``C_``, ``O_``, ``N_``, ``G_``);
     * every system, keyed ``system:<id>`` (``kind="system"``);
-    * every goods row, keyed ``goods:<id>`` (``kind="goods"``).
+    * every distinct goods item, keyed ``goods:<id>`` of its first row (``kind="goods"``):
+      rows with the same item, recipient and status are one node (:func:`goods_key`),
+      with ``goods_ids``, ``suppliers`` and the firmest row's confidence.
     Every node has the same attributes (:data:`NODE_ATTRS`); ``label`` is the name.
 
 Edges, each with ``kind``, ``evidence``, ``sources`` (tuple of source ids), ``date``,
-``confidence`` and ``ref`` (the row it comes from); the edge key is unique:
+``confidence``, ``ref`` (the row it comes from) and ``flow`` (how far goods moved: the
+goods status, the status schema.toml's relationship_status gives the kind, else "tie");
+goods edges also keep their row's ``goods_id``, ``item``, ``status``, ``supplier`` and
+``recipient``. The edge key is unique:
     * every relationship row, ``from -kind-> to`` (key = row id);
     * ``member -member_of-> network`` for ``entities.network``: confidence is
       ``network_confidence``, evidence the network's role plus "membership basis: "
