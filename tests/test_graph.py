@@ -365,3 +365,29 @@ def test_synthetic_package_validates_and_builds(tmp_path):
     assert chain["producers"] == ["O_SBIG"] and len(chain["nodes"]) > 10 and chain["gaps"]
     # The real schema is untouched; only the copy's file limit is raised.
     assert "max_file_bytes = 5_000_000" in (DATA / "schema.toml").read_text(encoding="utf-8")
+
+
+def test_profile_sanctions_box_lists_each_action_with_its_tags_and_snapshot(real):
+    from dashboard.views import tables
+
+    pkg, g = real
+    prof = G.profile(g, pkg, "C_NINGBO")
+    assert [(d["date"], d["authority"], d["action"], d["programs"]) for d in prof["designations"]] == [
+        ("2017-02-03", "US Treasury OFAC", "designated", ["NPWMD"])]
+    lines = tables.sanctions_lines(prof)
+    assert lines[0].startswith("2017-02-03 · US Treasury OFAC · designated · programmes NPWMD (tags as reported for the action)")
+    assert lines[-1] == "SDN list entry (UID 21548): tags as of 2022-01-31: NPWMD; IFSR"
+    # Several actions, oldest first; an indictment is its own line.
+    limmt = tables.sanctions_lines(G.profile(g, pkg, "C_LIMMT"))
+    assert [l.split(" · ")[2] for l in limmt[:-1]] == ["designated", "indicted"] and limmt[0].startswith("2006-06")
+    # An entity the data holds no action against says so instead of showing an empty box.
+    assert tables.sanctions_lines(G.profile(g, pkg, "C_ECXIR")) == [
+        "No sanctions designation, identification or indictment of this entity is in the data."]
+
+
+def test_systems_caveat_is_exposed_for_rings_and_captions(package):
+    from dashboard.views import tables
+
+    assert "may be one missile" in tables.caveat(package, "GHADR1")
+    assert "may be one missile" in tables.caveat(package, "SHAHAB3_IMP")
+    assert tables.caveat(package, "SEJJIL") == "" and tables.caveat(package, "NOPE") == ""
