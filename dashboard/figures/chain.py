@@ -81,7 +81,7 @@ def _gap_lines(gaps: list[str], limit: int | None) -> list[str]:
         return []
     lines = ["\u2022 " + plain_text(_short(gaps[0], WRAP))]
     if len(gaps) > 1:
-        lines.append(plain_text(f"\u2026 and {len(gaps) - 1} more: the full list is under the chart."))
+        lines.append(plain_text(f"\u2026 and {len(gaps) - 1} more, listed on the Supply chain page under the chart."))
     return lines[: max(limit - 1, 1)]
 
 
