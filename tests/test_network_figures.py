@@ -240,3 +240,22 @@ def test_map_arcs_share_the_flow_style(package):
         firm = not style.confidence_style(package.vocab, conf).weak
         assert (arc["color"][3] == opaque) == (flow_line == "Delivered" and firm)
     assert any(a["color"][3] < opaque for a in arcs)
+
+
+def test_link_style_is_derived_from_the_schema_vocabularies():
+    vocab = {"confidence": ("sure", "told", "guessed"), "weak_confidence": ("guessed",),
+             "goods_status": ("shipped", "quoted"), "delivered_status": ("shipped",),
+             "relationship_status": (["sent", "shipped"], ["quoted_to", "quoted"])}
+    conf = style.confidence_styles(vocab)
+    assert list(conf) == ["sure", "told", "guessed"]  # the schema's order
+    assert conf["sure"].colour != conf["told"].colour and conf["sure"].dash == conf["told"].dash == "solid"
+    assert conf["guessed"].weak and conf["guessed"].dash == "dash" and conf["guessed"].colour == style.WEAK_COLOUR
+    flows = style.flow_styles(vocab)
+    assert list(flows) == ["shipped", "quoted", style.TIE]
+    assert [f for f, s in flows.items() if s.delivered] == ["shipped"]  # the only solid flow
+    assert flows["quoted"].dash == "dot" and flows["quoted"].alpha < flows[style.TIE].alpha < flows["shipped"].alpha
+    assert style.flow_of(vocab, "sent") == "shipped" and style.flow_of(vocab, "quoted_to") == "quoted"
+    assert style.flow_of(vocab, "manages") == style.TIE and style.flow_of(vocab, "sent", "quoted") == "quoted"
+    assert style.flow_word(vocab, "shipped") == "delivered" and style.flow_word(vocab, "quoted") == "quoted - not delivered"
+    # A weak label is never opaque, even for a delivery.
+    assert style.link_alpha(vocab, "guessed", "shipped") == style.WEAK_ALPHA_CAP < style.link_alpha(vocab, "sure", "shipped")
