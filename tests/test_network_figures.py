@@ -239,6 +239,7 @@ def test_map_arcs_share_the_flow_style(package):
         conf = arc["tooltip"].rsplit("Confidence: ", 1)[1]
         firm = not style.confidence_style(package.vocab, conf).weak
         assert (arc["color"][3] == opaque) == (flow_line == "Delivered" and firm)
+        assert (arc["color"][:3] == style.rgba(style.WEAK_COLOUR)[:3]) == (not firm)  # weak: grey, as in chain and network
     assert any(a["color"][3] < opaque for a in arcs)
 
 
@@ -259,3 +260,27 @@ def test_link_style_is_derived_from_the_schema_vocabularies():
     assert style.flow_word(vocab, "shipped") == "delivered" and style.flow_word(vocab, "quoted") == "quoted - not delivered"
     # A weak label is never opaque, even for a delivery.
     assert style.link_alpha(vocab, "guessed", "shipped") == style.WEAK_ALPHA_CAP < style.link_alpha(vocab, "sure", "shipped")
+
+
+def test_map_arcs_offers_and_weak_links_are_pale(data_copy):
+    """With STBPI and Hong Kong 4 Star placed in their cities, their offers and the unverified
+    offer are drawn pale, the delivery opaque, and the tooltips say which is which."""
+    from dashboard.data.load import load_package
+    from dashboard.views.mapview import supply_arcs
+    from tests.datafix import set_cell
+
+    set_cell(data_copy, "entities.csv", "C_STBPI", "city", "Shanghai")
+    set_cell(data_copy, "entities.csv", "C_STBPI", "lat", "31.22")
+    set_cell(data_copy, "entities.csv", "C_STBPI", "lon", "121.46")
+    set_cell(data_copy, "entities.csv", "C_HK4STAR", "city", "Hong Kong")
+    set_cell(data_copy, "entities.csv", "C_HK4STAR", "lat", "22.28")
+    set_cell(data_copy, "entities.csv", "C_HK4STAR", "lon", "114.16")
+    pkg = load_package(data_copy)
+    by_what = {a["tooltip"].split("\n")[1]: a for a in supply_arcs(pkg)}
+    delivered = by_what["U.S.-origin integrated circuits (supplied)"]
+    offered = by_what["LF6 aluminium bars (23 t) (offered)"]
+    unverified = by_what["Russian-produced gyroscopes (offered)"]
+    assert delivered["color"][3] == 217 and delivered["tooltip"].split("\n")[2] == "Delivered"
+    assert offered["color"][3] < 100 and offered["tooltip"].split("\n")[2] == "offered - not delivered".capitalize()
+    assert offered["color"][:3] == delivered["color"][:3]  # same network hue, paler: not delivered
+    assert unverified["color"][:3] == style.rgba(style.WEAK_COLOUR)[:3] and unverified["color"][3] < 100

@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard.figures.deck import frozen, map_deck
-from dashboard.figures.style import SYSTEM_STYLES, flow_of, flow_word, link_alpha, rgba
+from dashboard.figures.style import WEAK_COLOUR, SYSTEM_STYLES, confidence_style, flow_of, flow_word, link_alpha, rgba
 from dashboard.data.load import Package
 from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
 from dashboard.geo.reach import csv_safe, reach_table
@@ -116,8 +116,9 @@ def supply_arcs(pkg: Package) -> list[dict]:
         network = ents.loc[src, "network"]
         arcs.append({
             "source": list(a), "target": list(b),
-            # Opaque only for a delivery at a firm confidence (figures.style, the chain's and network's style).
-            "color": rgba(colours.get(network, NO_NETWORK), link_alpha(pkg.vocab, conf, flow)),
+            # Opaque only for a delivery at a firm confidence; weak links grey (figures.style, as chain and network).
+            "color": rgba(WEAK_COLOUR if confidence_style(pkg.vocab, conf).weak else colours.get(network, NO_NETWORK),
+                          link_alpha(pkg.vocab, conf, flow)),
             "tooltip": (f"{ents.loc[src, 'name']} → {ents.loc[dst, 'name']}{note}\n{what}\n"
                         f"{(flow_word(pkg.vocab, flow) or 'no goods named, not a delivery').capitalize()}\n"
                         f"Source: {titles.get(source, source)}\nConfidence: {conf}"),
