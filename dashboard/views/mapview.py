@@ -92,7 +92,7 @@ def legend(features: list[dict], arcs: bool) -> str:
 def supply_arcs(pkg: Package) -> list[dict]:
     """Arcs from supplier cities to recipients, one per cited link with coordinates at both ends.
 
-    Opacity and the tooltip's second line say how far goods moved (delivered is the only
+    Opacity and a tooltip line say how far goods moved (delivered is the only
     opaque arc; offered, ordered, sought and weak links are pale), as in the chain.
 
     A recipient in Iran whose city no source states is drawn to Tehran, and the tooltip says so.
