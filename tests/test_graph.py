@@ -85,7 +85,7 @@ def test_nodes_and_edges_of_a_tiny_package():
         return data
 
     assert edge("C_FRONT", "O_PROD") == {"kind": "associated_with", "evidence": "cable says so", "sources": ("SRC_B",),
-                                         "date": "2008", "confidence": "stated", "ref": "R1"}
+                                         "date": "2008", "confidence": "stated", "ref": "R1", "flow": "tie"}
     member = edge("C_SUP", "N_NET")
     assert member["kind"] == "member_of" and member["confidence"] == "inferred"
     assert member["evidence"].startswith("A network.") and "membership basis: list order" in member["evidence"]
@@ -95,6 +95,9 @@ def test_nodes_and_edges_of_a_tiny_package():
     assert edge("C_SUP", "goods:G1")["sources"] == ("SRC_B",) and edge("goods:G1", "C_FRONT")["confidence"] == "stated"
     assert edge("C_SUP", "goods:G2")["kind"] == "offered"
     assert g.out_degree("goods:G2") == 0  # no recipient: the chain stops at the goods
+    # How far goods moved, on every edge: the goods status, else a tie (no goods move).
+    assert edge("C_SUP", "goods:G1")["flow"] == "supplied" and edge("goods:G1", "C_FRONT")["flow"] == "supplied"
+    assert edge("C_SUP", "goods:G2")["flow"] == "offered" and member["flow"] == produces["flow"] == "tie"
 
 
 def test_tiny_chain_layers_confidence_and_gaps():
@@ -134,9 +137,42 @@ def test_every_edge_cites_a_known_source(real):
         assert data["confidence"] in SCHEMA.vocabularies["confidence"], (u, v, k)
 
 
+def goods_nodes(pkg) -> int:
+    """Distinct goods (item, recipient, status): one node each."""
+    return len({(" ".join(i.casefold().split()), r, s) for i, r, s in zip(pkg.goods["item"], pkg.goods["recipient"], pkg.goods["status"])})
+
+
 def test_every_row_becomes_a_node(real):
     pkg, g = real
-    assert g.number_of_nodes() == len(pkg.entities) + len(pkg.systems) + len(pkg.goods)
+    assert g.number_of_nodes() == len(pkg.entities) + len(pkg.systems) + goods_nodes(pkg)
+    # Each goods row is still an edge of its own (its own supplier, source and confidence).
+    refs = {d["goods_id"] for _, _, d in g.edges(data=True) if "goods_id" in d}
+    assert refs == set(pkg.goods["id"])
+
+
+def test_one_node_per_good_with_each_claim_its_own_link(real):
+    pkg, g = real
+    # The seed's "Chinese firms" graphite cylinders and the cable's LIMMT graphite cylinders,
+    # both to SBIG and supplied: one node, two suppliers, two links each with its confidence.
+    assert "goods:G08" not in g and g.nodes["goods:G05"]["goods_ids"] == ("G05", "G08")
+    assert g.nodes["goods:G05"]["suppliers"] == ("G_CHINESE_FIRMS", "C_LIMMT")
+    assert g.nodes["goods:G05"]["confidence"] == "stated"  # the firmest of its rows
+    into = {(u, d["confidence"]) for u, _, d in g.in_edges("goods:G05", data=True)}
+    assert into == {("G_CHINESE_FIRMS", "seed-only"), ("C_LIMMT", "stated")}
+    labels = [d["label"].casefold() for _, d in g.nodes(data=True) if d["kind"] == "goods"]
+    recipients = [d["recipient"] for _, d in g.nodes(data=True) if d["kind"] == "goods"]
+    statuses = [d["status"] for _, d in g.nodes(data=True) if d["kind"] == "goods"]
+    assert len(set(zip(labels, recipients, statuses))) == len(labels)  # no two goods nodes alike
+    # Different recipients or stages stay apart: specialty steel (seed, no recipient) is not
+    # the specialty steels Ecxir ordered.
+    assert g.nodes["goods:G01"]["label"] == "specialty steel" and "goods:G12" in g
+
+
+def test_profile_goods_keep_their_own_supplier_after_the_merge(real):
+    pkg, g = real
+    received = G.profile(g, pkg, "O_SBIG")["goods_received"]
+    cylinders = {(r["id"], r["supplier"], r["confidence"]) for r in received if r["item"] == "graphite cylinders"}
+    assert cylinders == {("G05", "G_CHINESE_FIRMS", "seed-only"), ("G08", "C_LIMMT", "stated")}
 
 
 def test_profile_of_cosailing(real):
@@ -188,8 +224,10 @@ def test_sejjil_chain_names_sbig_goods_and_limmt(real):
     assert by_id["G08"]["confidence"] == "stated" and by_id["G08"]["supplier"] == "C_LIMMT"
     assert by_id["G05"]["confidence"] == "seed-only"
     conf = {(l["source"], l["target"]): l["confidence"] for l in chain["links"]}
-    assert conf[("C_LIMMT", "goods:G08")] == "stated" and conf[("goods:G08", "O_SBIG")] == "stated"
+    assert conf[("C_LIMMT", "goods:G05")] == "stated"  # G08 is drawn on the G05 node (same goods, same recipient)
     assert conf[("G_CHINESE_FIRMS", "goods:G05")] == "seed-only"
+    into_sbig = {l["confidence"] for l in chain["links"] if (l["source"], l["target"]) == ("goods:G05", "O_SBIG")}
+    assert into_sbig == {"stated", "seed-only"}
     nodes = {n["id"]: n for n in chain["nodes"]}
     assert nodes["G_CHINESE_FIRMS"]["confidence"] == "seed-only"
     assert "O_SHIG" not in nodes and "C_STBPI" not in nodes
@@ -212,7 +250,7 @@ def test_shig_chain_goes_through_ecxir_and_says_so(real):
 def test_layout_is_deterministic(package):
     a = G.layout(G.build_graph(package))
     b = G.layout(G.build_graph(package))
-    assert a == b and len(a) == len(package.entities) + len(package.systems) + len(package.goods)
+    assert a == b and len(a) == len(package.entities) + len(package.systems) + goods_nodes(package)
     assert all(-1.0001 <= x <= 1.0001 and -1.0001 <= y <= 1.0001 for x, y in a.values())
     # Insertion order does not matter.
     g = G.build_graph(package)
@@ -243,14 +281,14 @@ def test_filters(real):
     assert {"C_MAHER", "N_IRGCQF_LEBANON", "P_FARHAT"} <= set(lebanon) and "O_SHIG" not in lebanon
     china = G.filter_graph(g, countries=("China",))
     assert "N_ASGHARZADEH" in china  # "Iran; China" matches either
-    assert "goods:G08" in china  # goods follow their supplier
+    assert "goods:G09" not in g and "goods:G05" in china  # goods follow their supplier
 
     stated = G.filter_graph(g, confidence=("stated",))
     assert stated.number_of_edges() > 0 and all(c == "stated" for _, _, c in stated.edges(data="confidence"))
-    assert "goods:G05" not in stated  # seed-only only
+    assert "goods:G01" not in stated  # seed-only only
 
     sejjil = G.filter_graph(g, systems=("SEJJIL",))
-    assert {"system:SEJJIL", "O_SBIG", "C_LIMMT", "goods:G08"} <= set(sejjil) and "O_SHIG" not in sejjil
+    assert {"system:SEJJIL", "O_SBIG", "C_LIMMT", "goods:G05"} <= set(sejjil) and "O_SHIG" not in sejjil
 
     both = G.filter_graph(g, networks=("N_ASGHARZADEH",), kinds=("person",))
     assert "P_YUE" in both and "C_COSAILING" not in both
@@ -322,8 +360,34 @@ def test_synthetic_package_validates_and_builds(tmp_path):
     assert problems == [], problems[:5]
     assert len(pkg.entities) > 300 and len(pkg.relationships) > 1500 and len(pkg.goods) > 60
     g = G.build_graph(pkg)
-    assert g.number_of_nodes() == len(pkg.entities) + len(pkg.systems) + len(pkg.goods)
+    assert g.number_of_nodes() == len(pkg.entities) + len(pkg.systems) + goods_nodes(pkg)
     chain = G.chain_for_system(g, "SEJJIL")
     assert chain["producers"] == ["O_SBIG"] and len(chain["nodes"]) > 10 and chain["gaps"]
     # The real schema is untouched; only the copy's file limit is raised.
     assert "max_file_bytes = 5_000_000" in (DATA / "schema.toml").read_text(encoding="utf-8")
+
+
+def test_profile_sanctions_box_lists_each_action_with_its_tags_and_snapshot(real):
+    from dashboard.views import tables
+
+    pkg, g = real
+    prof = G.profile(g, pkg, "C_NINGBO")
+    assert [(d["date"], d["authority"], d["action"], d["programs"]) for d in prof["designations"]] == [
+        ("2017-02-03", "US Treasury OFAC", "designated", ["NPWMD"])]
+    lines = tables.sanctions_lines(prof)
+    assert lines[0].startswith("2017-02-03 · US Treasury OFAC · designated · programmes NPWMD (tags as reported for the action)")
+    assert lines[-1] == "SDN list entry (UID 21548): tags as of 2022-01-31: NPWMD; IFSR"
+    # Several actions, oldest first; an indictment is its own line.
+    limmt = tables.sanctions_lines(G.profile(g, pkg, "C_LIMMT"))
+    assert [l.split(" · ")[2] for l in limmt[:-1]] == ["designated", "indicted"] and limmt[0].startswith("2006-06")
+    # An entity the data holds no action against says so instead of showing an empty box.
+    assert tables.sanctions_lines(G.profile(g, pkg, "C_ECXIR")) == [
+        "No sanctions designation, identification or indictment of this entity is in the data."]
+
+
+def test_systems_caveat_is_exposed_for_rings_and_captions(package):
+    from dashboard.views import tables
+
+    assert "may be one missile" in tables.caveat(package, "GHADR1")
+    assert "may be one missile" in tables.caveat(package, "SHAHAB3_IMP")
+    assert tables.caveat(package, "SEJJIL") == "" and tables.caveat(package, "NOPE") == ""

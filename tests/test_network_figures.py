@@ -9,6 +9,7 @@ import pytest
 from dashboard import network as G
 from dashboard.figures import chain as chain_fig
 from dashboard.figures import network as net_fig
+from dashboard.figures import style
 from tests.test_graph import entity, inline_package, source, tiny
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -70,12 +71,29 @@ def test_network_styles_and_legend(real):
     _, g, pos = real
     fig = net_fig.network_figure(g, pos)
     by_name = {t.name: t for t in fig.data}
-    solid, dashed = by_name[net_fig.SOLID_NAME], by_name[net_fig.DASHED_NAME]
-    assert net_fig.DASHED_NAME == "dashed = inferred or unverified"
-    assert solid.line.dash == "solid" and dashed.line.dash == "dash"
-    # Each inferred/unverified edge is in the dashed trace, each other edge in the solid one.
-    assert any(c in ("inferred", "unverified") for _, _, c in g.edges(data="confidence"))
-    assert dashed.x.count(None) > 0 and solid.x.count(None) > 0
+    vocab = g.graph["vocab"]
+    # One line trace per (confidence, flow) pair present, in the shared style.
+    for conf, flow in {(d["confidence"], d["flow"]) for _, _, d in g.edges(data=True)}:
+        trace = by_name[net_fig.edge_trace_name(conf, flow)]
+        cstyle, fstyle = style.confidence_style(vocab, conf), style.flow_style(vocab, flow)
+        assert trace.line.dash == (fstyle.dash or cstyle.dash) and trace.line.width == fstyle.width
+        assert trace.line.color == style.link_rgba(vocab, conf, flow) and trace.showlegend is False
+    # Seed-only is no longer drawn like stated: distinct hues for every firm label.
+    firm = [s.colour for s in style.confidence_styles(vocab).values() if not s.weak]
+    assert len(set(firm)) == len(firm) == 3
+    assert by_name[net_fig.edge_trace_name("seed-only", "tie")].line.color != by_name[net_fig.edge_trace_name("stated", "tie")].line.color
+    # Delivered is the only solid goods flow; offers and orders are dotted and pale.
+    delivered = by_name[net_fig.edge_trace_name("stated", "supplied")]
+    offered = by_name[net_fig.edge_trace_name("stated", "offered")]
+    ordered = by_name[net_fig.edge_trace_name("stated", "ordered")]
+    assert delivered.line.dash == "solid" and offered.line.dash == ordered.line.dash == "dot"
+    assert delivered.line.width > offered.line.width
+    assert by_name[net_fig.edge_trace_name("inferred", "tie")].line.dash == "dash"
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert "delivered (supplied): solid flow" in legend and "offered, not delivered: pale, dotted" in legend
+    assert "inferred: grey, dashed (no source states it)" in legend
+    # Goods flows carry an arrowhead toward the recipient.
+    assert sum(1 for a in fig.layout.annotations if a.showarrow) == sum(1 for _, _, f in g.edges(data="flow") if f != "tie")
     for kind, (colour, symbol, _) in net_fig.KIND_STYLES.items():
         if kind in by_name:
             assert by_name[kind].marker.color == colour and by_name[kind].marker.symbol == symbol
@@ -92,13 +110,13 @@ def test_dashed_edges_are_exactly_the_weak_ones():
     g = G.build_graph(tiny())
     pos = G.layout(g)
     fig = net_fig.network_figure(g, pos)
-    by_name = {t.name: t for t in fig.data}
-    dashed = by_name[net_fig.DASHED_NAME]
+    lines = [t for t in fig.data if t.name.startswith("links: ")]
+    dashed = sum(t.x.count(None) for t in lines if t.line.dash == "dash")
     # tiny(): weak edges are produces (inferred) and C_SUP member_of (inferred).
-    assert len([x for x in dashed.x if x is None]) == 2
-    solid = by_name[net_fig.SOLID_NAME]
-    # R1 (stated), R2 (seed-only), P_BOSS member_of (secondhand), C_SUP->G1, G1->C_FRONT, C_SUP->G2
-    assert len([x for x in solid.x if x is None]) == 6
+    assert dashed == 2
+    # R1 (stated), R2 (seed-only), P_BOSS member_of (secondhand), C_SUP->G1, G1->C_FRONT solid; C_SUP->G2 offered: dotted
+    assert sum(t.x.count(None) for t in lines if t.line.dash == "solid") == 5
+    assert sum(t.x.count(None) for t in lines if t.line.dash == "dot") == 1
 
 
 def test_whole_real_network_is_small_and_deterministic(real):
@@ -131,27 +149,49 @@ def test_chain_figure_weak_links_are_pale_and_labelled(real):
     _, g, _ = real
     chain = G.chain_for_system(g, "SEJJIL")
     fig = chain_fig.chain_figure(chain, "Sejjil")
+    vocab = g.graph["vocab"]
     sankey = fig.data[0]
     assert sankey.type == "sankey"
     labels = list(sankey.node.label)
     ids = [n["id"] for n in chain["nodes"]]
     assert len(labels) == len(ids)
     assert labels[ids.index("O_SBIG")].endswith("(inferred)")
-    assert labels[ids.index("goods:G05")].endswith("(seed-only)")
+    assert labels[ids.index("G_CHINESE_FIRMS")].endswith("(seed-only)")
     colours = dict(zip(list(sankey.link.label), list(sankey.link.color)))
-    assert colours["produces (inferred)"] == chain_fig.WEAK_LINK_COLOUR and colours["produces (inferred)"].endswith("0.25)")
+    assert colours["produces (inferred)"].startswith("rgba(140,140,140,") and colours["produces (inferred)"].endswith(",0.35)")
     for link, colour, label in zip(chain["links"], sankey.link.color, sankey.link.label):
         assert label.endswith(f"({link['confidence']})")
+        assert colour == style.link_rgba(vocab, link["confidence"], link["flow"])
+        alpha = float(colour.rsplit(",", 1)[1].rstrip(")"))
         if link["confidence"] in ("inferred", "unverified"):
-            assert colour.endswith(",0.25)")
-        else:
-            assert colour.endswith(",0.7)")
+            assert alpha <= 0.35
+        elif link["flow"] == "supplied":
+            assert alpha == 0.85 and " - delivered (" in label
     legend = [t.name for t in fig.data[1:]]
-    assert any("inferred or unverified" in n for n in legend)
+    assert legend[: len(vocab["confidence"])] == [style.confidence_styles(vocab)[c].legend for c in vocab["confidence"]]
+    assert "delivered (supplied): solid flow" in legend and "offered, not delivered: pale, dotted" in legend
+    assert "supplier \u2192 goods \u2192 producer \u2192 system" in fig.layout.legend.title.text
     note = fig.layout.annotations[0].text
-    assert "What the sources do not support" in note
-    assert note.count("\u2022") == len(chain["gaps"])  # one bullet per gap
+    assert note.startswith(f"What the sources do not support ({len(chain['gaps'])}):")
+    assert note.count("<br>") <= 2  # at most three lines; the page lists every gap
+    assert f"and {len(chain['gaps']) - 1} more" in note
+    full = chain_fig.chain_figure(chain, "Sejjil", gap_lines=None).layout.annotations[0].text
+    assert full.count("\u2022") == len(chain["gaps"])  # one bullet per gap when asked for all
     assert len(fig.to_json().encode()) < 200_000
+
+
+def test_chain_figure_offers_and_orders_are_not_deliveries(real):
+    _, g, _ = real
+    (chain,) = G.chains_for_systems(g, ["SHAHAB3", "SHAHAB3_IMP", "GHADR1"])
+    fig = chain_fig.chain_figure(chain, "Shahab-3 family")
+    sankey = fig.data[0]
+    by_item = {n["label"]: lab for n, lab in zip(chain["nodes"], sankey.node.label)}
+    assert by_item["LF6 aluminium bars (23 t)"].replace("<br>", " ").endswith("(offered - not delivered)")
+    assert "ordered - not delivered" in by_item["specialty steels"].replace("<br>", " ")
+    assert "not delivered" not in by_item["U.S.-origin integrated circuits"].replace("<br>", " ")
+    alpha = {l["flow"]: float(c.rsplit(",", 1)[1].rstrip(")")) for l, c in zip(chain["links"], sankey.link.color)
+             if l["confidence"] == "stated"}
+    assert alpha["supplied"] > alpha["tie"] > alpha["offered"] and alpha["offered"] == alpha["ordered"]
 
 
 def test_chain_figure_cuts_big_chains_and_says_so():
@@ -184,3 +224,63 @@ def test_node_labels_wrap_short_of_the_next_column(real, system):
         assert all(len(line) <= chain_fig.LABEL_WRAP_CHARS for line in lines), lines
     if system == "SHAHAB3":
         assert labels["O_SHIG"] == "SHAHID HEMMAT<br>INDUSTRIAL GROUP<br>(inferred)"
+
+
+def test_map_arcs_share_the_flow_style(package):
+    """Map arcs (views.mapview.supply_arcs): only a firm delivery is opaque; the tooltip says how far goods moved."""
+    from dashboard.views.mapview import supply_arcs
+
+    arcs = supply_arcs(package)
+    assert arcs
+    opaque = round(style.flow_style(package.vocab, "supplied").alpha * 255)
+    for arc in arcs:
+        flow_line = arc["tooltip"].split("\n")[2]
+        assert flow_line in ("Delivered", "No goods named, not a delivery") or flow_line.endswith("not delivered")
+        conf = arc["tooltip"].rsplit("Confidence: ", 1)[1]
+        firm = not style.confidence_style(package.vocab, conf).weak
+        assert (arc["color"][3] == opaque) == (flow_line == "Delivered" and firm)
+        assert (arc["color"][:3] == style.rgba(style.WEAK_COLOUR)[:3]) == (not firm)  # weak: grey, as in chain and network
+    assert any(a["color"][3] < opaque for a in arcs)
+
+
+def test_link_style_is_derived_from_the_schema_vocabularies():
+    vocab = {"confidence": ("sure", "told", "guessed"), "weak_confidence": ("guessed",),
+             "goods_status": ("shipped", "quoted"), "delivered_status": ("shipped",),
+             "relationship_status": (["sent", "shipped"], ["quoted_to", "quoted"])}
+    conf = style.confidence_styles(vocab)
+    assert list(conf) == ["sure", "told", "guessed"]  # the schema's order
+    assert conf["sure"].colour != conf["told"].colour and conf["sure"].dash == conf["told"].dash == "solid"
+    assert conf["guessed"].weak and conf["guessed"].dash == "dash" and conf["guessed"].colour == style.WEAK_COLOUR
+    flows = style.flow_styles(vocab)
+    assert list(flows) == ["shipped", "quoted", style.TIE]
+    assert [f for f, s in flows.items() if s.delivered] == ["shipped"]  # the only solid flow
+    assert flows["quoted"].dash == "dot" and flows["quoted"].alpha < flows[style.TIE].alpha < flows["shipped"].alpha
+    assert style.flow_of(vocab, "sent") == "shipped" and style.flow_of(vocab, "quoted_to") == "quoted"
+    assert style.flow_of(vocab, "manages") == style.TIE and style.flow_of(vocab, "sent", "quoted") == "quoted"
+    assert style.flow_word(vocab, "shipped") == "delivered" and style.flow_word(vocab, "quoted") == "quoted - not delivered"
+    # A weak label is never opaque, even for a delivery.
+    assert style.link_alpha(vocab, "guessed", "shipped") == style.WEAK_ALPHA_CAP < style.link_alpha(vocab, "sure", "shipped")
+
+
+def test_map_arcs_offers_and_weak_links_are_pale(data_copy):
+    """With STBPI and Hong Kong 4 Star placed in their cities, their offers and the unverified
+    offer are drawn pale, the delivery opaque, and the tooltips say which is which."""
+    from dashboard.data.load import load_package
+    from dashboard.views.mapview import supply_arcs
+    from tests.datafix import set_cell
+
+    set_cell(data_copy, "entities.csv", "C_STBPI", "city", "Shanghai")
+    set_cell(data_copy, "entities.csv", "C_STBPI", "lat", "31.22")
+    set_cell(data_copy, "entities.csv", "C_STBPI", "lon", "121.46")
+    set_cell(data_copy, "entities.csv", "C_HK4STAR", "city", "Hong Kong")
+    set_cell(data_copy, "entities.csv", "C_HK4STAR", "lat", "22.28")
+    set_cell(data_copy, "entities.csv", "C_HK4STAR", "lon", "114.16")
+    pkg = load_package(data_copy)
+    by_what = {a["tooltip"].split("\n")[1]: a for a in supply_arcs(pkg)}
+    delivered = by_what["U.S.-origin integrated circuits (supplied)"]
+    offered = by_what["LF6 aluminium bars (23 t) (offered)"]
+    unverified = by_what["Russian-produced gyroscopes (offered)"]
+    assert delivered["color"][3] == 217 and delivered["tooltip"].split("\n")[2] == "Delivered"
+    assert offered["color"][3] < 100 and offered["tooltip"].split("\n")[2] == "offered - not delivered".capitalize()
+    assert offered["color"][:3] == delivered["color"][:3]  # same network hue, paler: not delivered
+    assert unverified["color"][:3] == style.rgba(style.WEAK_COLOUR)[:3] and unverified["color"][3] < 100

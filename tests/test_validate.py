@@ -202,6 +202,19 @@ CASES = {
     "latitude without longitude": lat_without_lon,
     "missing schema": missing_schema,
     "broken base map": broken_basemap,
+    # Rules of issue #11 (checks.py): tags from schema.toml, no addresses, no marks, evidence.
+    "programme tag not allowed": _cell("entities.csv", "C_NINGBO", "programs", "NPWMD; WMD-X", "'WMD-X' is not an allowed tag"),
+    "programme tag not allowed in a designation": _cell("designations.csv", "D006", "programs", "npwmd", "'npwmd' is not an allowed tag"),
+    "street address": _cell("entities.csv", "C_NINGBO", "notes", "SDN address: 5 Hongtang South Road, Jiangbei, Ningbo", "looks like a street address"),
+    "street address as No.": _cell("entities.csv", "C_LIMMT", "role", "Offices at Yuexiu Mansion, No. 82 Xinkai, Dalian", "looks like a street address"),
+    "street address in pinyin": _cell("goods.csv", "G09", "evidence", "LIMMT shipped from 82 Xinkai Lu to SBIG", "looks like a street address"),
+    "classification mark in evidence": _cell("relationships.csv", "R032", "evidence", "(S) LIMMT supplied SBIG with graphite cylinders", "classification mark"),
+    "classification mark in an excerpt": _cell("range_claims.csv", "RC05", "excerpt", "(S//NF) Iran claims to have delivered the Shahab-3", "classification mark"),
+    "classification mark in a title": _cell("sources.csv", "SRC_SEED", "title", "(SBU) Sanctions highlight China-Iran missile connection", "classification mark"),
+    "stated claim without excerpt": _cell("range_claims.csv", "RC06", "excerpt", "", "a stated row needs its excerpt"),
+    "stated link with one-word evidence": _cell("relationships.csv", "R015", "evidence", "cable", "a stated row needs its evidence"),
+    "delivered goods without evidence": _cell("goods.csv", "G01", "evidence", "seed", "a delivered (supplied) row needs its evidence"),
+    "delivered link without evidence": _cell("relationships.csv", "R044", "evidence", "per seed", "a delivered (supplied) row needs its evidence"),
 }
 
 
@@ -212,6 +225,8 @@ SHUFFLED = [
     "required value empty", "negative range", "unknown enum value", "unknown column",
     "two seed claims", "seed claim not drawn", "miles and km disagree", "band upside down",
     "link to itself", "network that is a company", "latitude without longitude",
+    "programme tag not allowed", "street address", "classification mark in evidence", "stated claim without excerpt",
+    "delivered goods without evidence",
 ]
 BROKEN_COPIES = len(CASES) + len(SHUFFLED)  # the number the README states
 

@@ -34,16 +34,34 @@ entity = c2.selectbox("Entity profile", options, index=None, format_func=entitie
 if query and not matches:
     c2.caption("No name or alias matches.")
 
+# The selected entity's profile comes first, before the chains: sanctions, who it is, every link.
+if entity:
+    profile = graph.profile(g, pkg, entity)
+    facts, links, goods = tables.profile_frames(profile)
+    st.subheader(f"Profile: {markdown_literal(entities[entity])}")
+    with st.container(border=True, key="sanctions_box"):
+        st.markdown("**Sanctions and legal actions** (oldest first; each with its own date and source)")
+        st.markdown("\n".join(f"- {markdown_literal(line)}" for line in tables.sanctions_lines(profile)))
+    st.dataframe(facts, hide_index=True, width="stretch")
+    st.caption("Every link, with its evidence, source and confidence (→ from this entity, ← to it).")
+    st.dataframe(links, hide_index=True, width="stretch")
+    if not goods.empty:
+        st.caption("Goods supplied or received, each row as its source states it.")
+        st.dataframe(goods, hide_index=True, width="stretch")
+
 if not systems:
     st.info("No system selected: choose at least one above to see its supply chain.")
+# Systems that share a producer and its evidence are one chain, headed by all of them.
 for chain in graph.chains_for_systems(g, systems):
     st.plotly_chart(chain_figure(chain, title=f"Supply chain: {chain['system_label']}"), width="stretch")
-    with st.expander(f"What the sources do not support ({markdown_literal(chain['system_label'])})", expanded=False):
+    with st.expander(f"What the sources do not support ({len(chain['gaps'])}): {markdown_literal(chain['system_label'])}", expanded=False):
         for gap in chain["gaps"]:
             st.text(f"• {gap}")
 
 st.subheader("Network")
-st.caption("Dashed links are inferred or unverified; solid links are stated by a source (primary, secondhand or seed). "
+st.caption("Link colour says how firm a link is (stated, secondhand, seed-only; grey dashed = inferred or unverified); "
+           "a heavy solid line is a delivery, a pale dotted one goods offered, ordered or sought but not delivered; "
+           "arrowheads point from supplier to recipient. "
            "The network shows the selected entity's neighbourhood, else the selected system's, filtered below.")
 f1, f2, f3, f4 = st.columns(4)
 networks = f1.multiselect("Network", choices["network"], format_func=entities.get, key="sc_network")
@@ -58,14 +76,6 @@ if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
 state.share_panel(view, "chain", "network")
-
-if entity:
-    facts, links, goods = tables.profile_frames(graph.profile(g, pkg, entity))
-    st.subheader(f"Profile: {markdown_literal(entities[entity])}")
-    st.dataframe(facts, hide_index=True, width="stretch")
-    st.dataframe(links, hide_index=True, width="stretch")
-    if not goods.empty:
-        st.dataframe(goods, hide_index=True, width="stretch")
 
 st.subheader("Who supplied what to which producer, according to whom")
 supply = tables.supply_table(g, pkg)

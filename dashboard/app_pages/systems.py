@@ -15,6 +15,10 @@ st.caption(
     "maximum-range figures (flight distances and shared bands are listed below but not counted). Producer links marked (inferred) rest on propellant type only."
 )
 st.dataframe(tables.systems_table(pkg), hide_index=True, width="stretch")
+# Caveats (systems.caveat) next to the table: e.g. two drawn systems may be one missile.
+for system in pkg.systems.itertuples(index=False):
+    if text := tables.caveat(pkg, system.id):
+        st.warning(f"**Caveat, {markdown_literal(system.name)}:** {markdown_literal(text)}")
 
 state.share_panel(state.view(), "ranges")
 st.subheader("Range claims by system")

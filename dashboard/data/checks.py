@@ -6,6 +6,7 @@ Each rule returns problems pointing at the line and column to fix.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from typing import Callable
 
@@ -19,14 +20,101 @@ Where = Callable[[str, str], tuple[str, int]]
 CONVERSION_TOLERANCE_KM = 1.0
 
 
-def domain_rules(typed: dict, where: Where) -> list[Problem]:
-    return (
+# Classification marks as leaked cables print them before paragraphs and titles: quote the
+# words, never the marks.
+CLASSIFICATION_MARK = re.compile(r"\((?:TS|S|C|U|SBU|S//NF|C//NF|S/NF|C/NF|SBU/NF|SBU//NF|U//FOUO|TS//SCI)\)")
+# Street addresses as the SDN list and press print them: a house number before a street word
+# ("5 Hongtang South Road", "98 Nanjing Road", "82 Xinkai Lu"), "No. 82 Xinkai ...", or a
+# named street followed by more address ("Langare Street, Nobonyad Square"). The package
+# keeps the city only.
+_STREET = r"(?:Road|Rd\.|Street|St\.|Str\.|Strasse|Avenue|Ave\.|Boulevard|Blvd\.|Highway|Lane|Alley|Lu|Jie|Dajie|Xiang)"
+STREET_ADDRESS = re.compile(
+    r"\b\d{1,5}[A-Za-z]?(?:-\d+)?,?\s+(?:[A-Z][\w'-]*\.?\s+){0,4}" + _STREET + r"(?![\w])"
+    r"|\bNo\.\s*\d+[A-Za-z]?,?\s+[A-Z]"
+    r"|\b[A-Z][\w'-]+\s+" + _STREET + r",\s+[A-Z]"
+)
+EVIDENCE_COLUMNS = ("evidence", "excerpt")
+EVIDENCE_MIN_WORDS = 3
+
+
+def domain_rules(typed: dict, where: Where, schema=None) -> list[Problem]:
+    problems = (
         _claims_consistent(typed["range_claims"], where)
         + _one_seed_claim_per_system(typed, where)
         + _networks_are_networks(typed["entities"], where)
         + _coordinates_paired(typed["entities"], where)
         + _no_self_links(typed["relationships"], where)
     )
+    if schema is not None:
+        problems += _allowed_list_values(typed, where, schema)
+        problems += _text_rules(typed, where, schema)
+        problems += _evidence_rules(typed, where, schema)
+    return problems
+
+
+def _allowed_list_values(typed, where: Where, schema) -> list[Problem]:
+    """Items of a list column that declares its values (values_from, e.g. programme_tags)."""
+    problems = []
+    for table in schema.tables.values():
+        for col in table.columns:
+            if col.type != "list" or not col.values:
+                continue
+            file, at = where(table.name, col.name)
+            allowed = set(col.values)
+            for line, row in typed[table.name]:
+                bad = [item for item in row[col.name] if item not in allowed]
+                if bad:
+                    problems.append(Problem(file, line, at, col.name, f"{bad[0]!r} is not an allowed tag (schema.toml [vocabularies]: {', '.join(col.values)})"))
+    return problems
+
+
+def _text_rules(typed, where: Where, schema) -> list[Problem]:
+    """No classification marks and no street addresses in any text or list cell."""
+    problems = []
+    for table in schema.tables.values():
+        for col in table.columns:
+            if col.type not in ("text", "list"):
+                continue
+            file, at = where(table.name, col.name)
+            for line, row in typed[table.name]:
+                value = row[col.name]
+                texts = value if isinstance(value, tuple) else (value,)
+                if any(isinstance(t, str) and CLASSIFICATION_MARK.search(t) for t in texts):
+                    problems.append(Problem(file, line, at, col.name, "classification mark such as (S) or (C): quote the words without the marks"))
+                if any(isinstance(t, str) and STREET_ADDRESS.search(t) for t in texts):
+                    problems.append(Problem(file, line, at, col.name, "looks like a street address: keep the city only"))
+    return problems
+
+
+def delivered_kinds(vocab) -> tuple[set[str], set[str]]:
+    """(goods.status values, relationships.kind values) that mean goods were delivered."""
+    delivered = set(vocab.get("delivered_status", ()))
+    kinds = {kind for kind, status in vocab.get("relationship_status", ()) if status in delivered}
+    return delivered, kinds
+
+
+def _evidence_rules(typed, where: Where, schema) -> list[Problem]:
+    """A stated row, and a delivered goods/relationship row, carries its evidence or excerpt."""
+    firm = set(schema.vocabularies.get("evidence_required_confidence", ()))
+    delivered_status, delivered_rel = delivered_kinds(schema.vocabularies)
+    problems = []
+    for table in schema.tables.values():
+        names = table.column_names
+        column = next((c for c in EVIDENCE_COLUMNS if c in names), None)
+        if column is None:
+            continue
+        file, at = where(table.name, column)
+        for line, row in typed[table.name]:
+            why = []
+            if row.get("confidence") in firm:
+                why.append(f"a {row['confidence']} row")
+            if (table.name == "goods" and row.get("status") in delivered_status) or \
+                    (table.name == "relationships" and row.get("kind") in delivered_rel):
+                why.append("a delivered (supplied) row")
+            text = row[column] if isinstance(row[column], str) else ""
+            if why and len(re.findall(r"\w+", text)) < EVIDENCE_MIN_WORDS:
+                problems.append(Problem(file, line, at, column, f"{' and '.join(why)} needs its {column}: what the source says, in at least {EVIDENCE_MIN_WORDS} words"))
+    return problems
 
 
 def _claims_consistent(rows, where: Where) -> list[Problem]:

@@ -79,7 +79,7 @@ def check_package(data_dir: str | os.PathLike) -> tuple[Package | None, list[Pro
     if len(typed) == len(schema.tables):  # cross-table checks need every table readable
         where = _locator(schema, raws)
         problems += _check_keys(typed, schema, where)
-        problems += checks.domain_rules(typed, where)
+        problems += checks.domain_rules(typed, where, schema)
     if problems:
         return None, sorted(set(problems))
     return _package(data_dir, schema, raws, typed, countries_bytes), []

@@ -2,8 +2,13 @@
 
 * Nodes coloured by kind with the Okabe-Ito palette and a distinct marker symbol per
   kind, so the kinds stay apart for colour-blind readers and in greyscale.
-* Links as two line traces: stated / secondhand / seed-only links solid, inferred or
-  unverified links dashed; the legend says "dashed = inferred or unverified".
+* Links in the one link style of :mod:`dashboard.figures.style` (as the chain and the
+  map arcs): colour and dash by confidence (stated, secondhand, seed-only in distinct
+  hues, solid; inferred and unverified grey and dashed), weight and opacity by flow (a
+  delivery is the only heavy, opaque goods flow; offered, ordered and sought goods are
+  thin, pale and dotted). One line trace per (confidence, flow) pair, legend entries
+  per confidence label and per flow, and an arrowhead at the recipient end of each
+  goods flow so the direction reads supplier -> goods -> recipient.
 * Hover: name, kind, country (nodes); "A kind B", confidence, evidence, source ids
   (links, at their midpoints).
 * Positions come from :func:`dashboard.network.layout` (deterministic).
@@ -21,20 +26,22 @@ from collections.abc import Iterable
 import networkx as nx
 import plotly.graph_objects as go
 
-from dashboard.figures.style import FONT, KIND_STYLES
+from dashboard.figures.style import (
+    FLOW_DIRECTION, FONT, KIND_STYLES, TIE, confidence_style, confidence_styles, flow_style, flow_styles, flow_word,
+    link_rgba,
+)
 from dashboard.figures.text import plain_text
 from dashboard.network import weak_labels
 
-__all__ = ["KIND_STYLES", "DASHED_NAME", "SOLID_NAME", "network_figure"]
+__all__ = ["KIND_STYLES", "edge_trace_name", "network_figure"]
 
 OTHER_STYLE = ("#999999", "circle-open", 9)
-SOLID_NAME = "solid = stated, secondhand or seed-only"
-DASHED_NAME = "dashed = inferred or unverified"
 LABEL_LIMIT = 45     # label every node when there are at most this many
 LABEL_CHARS = 28
 ALWAYS_LABELLED = ("system", "network")  # labelled even in large pictures
 HUB_DEGREE = 6  # ... and so is any node with at least this many links
 EVIDENCE_CHARS = 160
+MAX_ARROWS = 200
 
 
 def _short(text: str, limit: int) -> str:
@@ -50,6 +57,11 @@ def _r(value: float) -> float:
     return round(float(value), 4)
 
 
+def edge_trace_name(confidence: str, flow: str) -> str:
+    """Name of the line trace that draws the links of one (confidence, flow) pair."""
+    return plain_text(f"links: {confidence or 'not stated'} / {flow}")
+
+
 def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[str] | None = None) -> go.Figure:
     """Nodes of ``g_sub`` at ``positions`` ({node: (x, y)}); ``highlight`` nodes outlined and labelled."""
     highlight = {n for n in (highlight or ()) if n in g_sub}
@@ -58,36 +70,55 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
     placed = set(nodes)
     traces: list[go.Scatter] = []
 
-    # Links: one trace per line style, plus one invisible marker trace for link hover.
-    lines = {False: ([], []), True: ([], [])}
+    # Links: one trace per (confidence, flow) style, plus one invisible marker trace for link hover.
+    vocab = g_sub.graph.get("vocab") or {"weak_confidence": tuple(weak_set)}
+    lines: dict[tuple[str, str], tuple[list, list]] = {}
     drawn: set = set()
-    mid_x, mid_y, mid_text = [], [], []
+    mid_x, mid_y, mid_text, arrows = [], [], [], []
     for u, v, data in sorted(g_sub.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
         if u not in placed or v not in placed:
             continue
-        weak = data.get("confidence") in weak_set
+        conf, flow = data.get("confidence", ""), data.get("flow", TIE)
         (x0, y0), (x1, y1) = positions[u], positions[v]
-        pair = (min(u, v), max(u, v), weak)
+        pair = (min(u, v), max(u, v), conf, flow)
         if pair not in drawn:
             drawn.add(pair)
-            xs, ys = lines[weak]
+            xs, ys = lines.setdefault((conf, flow), ([], []))
             xs.extend((_r(x0), _r(x1), None))
             ys.extend((_r(y0), _r(y1), None))
+        if flow != TIE and len(arrows) < MAX_ARROWS:  # goods flows get an arrowhead toward the recipient
+            arrows.append(dict(x=_r(x0 + 0.8 * (x1 - x0)), y=_r(y0 + 0.8 * (y1 - y0)), ax=_r(x0 + 0.7 * (x1 - x0)),
+                               ay=_r(y0 + 0.7 * (y1 - y0)), xref="x", yref="y", axref="x", ayref="y", text="",
+                               showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.2,
+                               arrowcolor=link_rgba(vocab, conf, flow)))
         mid_x.append(_r((x0 + x1) / 2))
         mid_y.append(_r((y0 + y1) / 2))
         label_u, label_v = g_sub.nodes[u].get("label", u), g_sub.nodes[v].get("label", v)
+        word = flow_word(vocab, flow)
         mid_text.append("<br>".join([
             _wrap(f"{_short(label_u, 60)} {data.get('kind', '')} {_short(label_v, 60)}"),
+            plain_text(f"goods: {word}" if word else "tie: no goods move on this link"),
             plain_text(f"confidence: {data.get('confidence') or 'n/a'}" + (f" - date: {data['date']}" if data.get("date") else "")),
             _wrap(_short(data.get("evidence", ""), EVIDENCE_CHARS)),
             plain_text("sources: " + ", ".join(data.get("sources", ()))),
         ]))
-    for weak, name, dash, colour in ((False, SOLID_NAME, "solid", "#555555"), (True, DASHED_NAME, "dash", "#777777")):
-        xs, ys = lines[weak]
+    for (conf, flow), (xs, ys) in sorted(lines.items()):
+        cstyle, fstyle = confidence_style(vocab, conf), flow_style(vocab, flow)
         traces.append(go.Scatter(
-            x=xs or [None], y=ys or [None], mode="lines", name=name, hoverinfo="skip",
-            line=dict(color=colour, width=1.2 if not weak else 1.4, dash=dash), legendgroup="links",
+            x=xs, y=ys, mode="lines", name=edge_trace_name(conf, flow), hoverinfo="skip", showlegend=False,
+            line=dict(color=link_rgba(vocab, conf, flow), width=fstyle.width, dash=fstyle.dash or cstyle.dash),
+            legendgroup="links",
         ))
+    # Legend: one entry per confidence label and per flow, from the shared style.
+    for cstyle in confidence_styles(vocab).values():
+        traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=plain_text(cstyle.legend), hoverinfo="skip",
+                                 line=dict(color=cstyle.colour, width=3, dash=cstyle.dash), legendgroup="confidence",
+                                 legendgrouptitle=dict(text="Link confidence") if cstyle is next(iter(confidence_styles(vocab).values())) else None))
+    for i, fstyle in enumerate(flow_styles(vocab).values()):
+        traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=plain_text(fstyle.legend), hoverinfo="skip",
+                                 line=dict(color=f"rgba(60,60,60,{max(fstyle.alpha, 0.45):g})", width=fstyle.width,
+                                           dash=fstyle.dash or "solid"), legendgroup="flow",
+                                 legendgrouptitle=dict(text=plain_text(FLOW_DIRECTION)) if i == 0 else None))
     if mid_x:
         traces.append(go.Scatter(
             x=mid_x, y=mid_y, mode="markers", marker=dict(size=6, color="rgba(0,0,0,0)"), showlegend=False,
@@ -144,7 +175,7 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
         font=dict(family=FONT, size=11, color="#222222"), paper_bgcolor="white", plot_bgcolor="white",
         hovermode="closest", height=640, margin=dict(l=10, r=10, t=30, b=30),
         xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x", scaleratio=1),
-        legend=dict(title=dict(text="Kind of node; link style"), itemsizing="constant"),
-        annotations=notes,
+        legend=dict(title=dict(text="Kind of node; link style"), itemsizing="constant", groupclick="toggleitem"),
+        annotations=notes + arrows,
     )
     return fig

@@ -5,11 +5,16 @@ No Streamlit here. Everything is a pure function of the validated package.
 Nodes (``networkx.MultiDiGraph``)
     * every entity, keyed by its id (``P_``, ``C_``, ``O_``, ``N_``, ``G_``);
     * every system, keyed ``system:<id>`` (``kind="system"``);
-    * every goods row, keyed ``goods:<id>`` (``kind="goods"``).
+    * every distinct goods item, keyed ``goods:<id>`` of its first row (``kind="goods"``):
+      rows with the same item, recipient and status are one node (:func:`goods_key`),
+      with ``goods_ids``, ``suppliers`` and the firmest row's confidence.
     Every node has the same attributes (:data:`NODE_ATTRS`); ``label`` is the name.
 
 Edges, each with ``kind``, ``evidence``, ``sources`` (tuple of source ids), ``date``,
-``confidence`` and ``ref`` (the row it comes from); the edge key is unique:
+``confidence``, ``ref`` (the row it comes from) and ``flow`` (how far goods moved: the
+goods status, the status schema.toml's relationship_status gives the kind, else "tie");
+goods edges also keep their row's ``goods_id``, ``item``, ``status``, ``supplier`` and
+``recipient``. The edge key is unique:
     * every relationship row, ``from -kind-> to`` (key = row id);
     * ``member -member_of-> network`` for ``entities.network``: confidence is
       ``network_confidence``, evidence the network's role plus "membership basis: "
@@ -36,6 +41,7 @@ import networkx as nx
 import pandas as pd
 
 from dashboard.data.load import Package
+from dashboard.figures.style import TIE, flow_of
 
 SYSTEM_PREFIX = "system:"
 GOODS_PREFIX = "goods:"
@@ -121,17 +127,14 @@ def build_graph(pkg: Package) -> nx.MultiDiGraph:
         role=f"{clean_text(s['class'])}, {clean_text(s['propellant'])} propellant",
         system_id=s["id"], propellant=clean_text(s["propellant"]), system_class=clean_text(s["class"]),
     )) for s in systems)
-    g.add_nodes_from((goods_node(gd["id"]), _node(
-        clean_text(gd["item"]), "goods", sources=_tuple(gd["source"]), confidence=clean_text(gd["confidence"]),
-        role=clean_text(gd["evidence"]), goods_id=gd["id"], category=clean_text(gd["category"]),
-        status=clean_text(gd["status"]), supplier=clean_text(gd["supplier"]), recipient=clean_text(gd["recipient"]),
-        date=clean_text(gd["date"]),
-    )) for gd in goods)
+    groups = goods_groups(goods)
+    g.add_nodes_from((goods_node(rows[0]["id"]), _goods_attrs(rows, pkg.vocab)) for rows in groups.values())
 
     g.add_edges_from(
         (r["from"], r["to"], r["id"], {"kind": clean_text(r["kind"]), "evidence": clean_text(r["evidence"]),
                                        "sources": _tuple(r["sources"]), "date": clean_text(r["date"]),
-                                       "confidence": clean_text(r["confidence"]), "ref": r["id"]})
+                                       "confidence": clean_text(r["confidence"]), "ref": r["id"],
+                                       "flow": flow_of(pkg.vocab, clean_text(r["kind"]))})
         for r in _records(pkg.relationships)
     )
     members = []
@@ -144,25 +147,61 @@ def build_graph(pkg: Package) -> nx.MultiDiGraph:
         evidence = f"{clean_text(network.get('role'))} membership basis: {basis}".strip()
         members.append((e["id"], net, f"member:{e['id']}", {
             "kind": "member_of", "evidence": evidence, "sources": _tuple(network.get("sources")),
-            "date": clean_text(e["designation_date"]), "confidence": clean_text(e["network_confidence"]) or "unverified", "ref": e["id"]}))
+            "date": clean_text(e["designation_date"]), "confidence": clean_text(e["network_confidence"]) or "unverified", "ref": e["id"], "flow": TIE}))
     g.add_edges_from(members)
     g.add_edges_from(
         (s["producer"], system_node(s["id"]), f"produces:{s['id']}", {
             "kind": "produces", "evidence": clean_text(s["producer_basis"]), "sources": _tuple(s["sources"]), "date": "",
-            "confidence": clean_text(s["producer_confidence"]) or "unverified", "ref": s["id"]})
+            "confidence": clean_text(s["producer_confidence"]) or "unverified", "ref": s["id"], "flow": TIE})
         for s in systems if clean_text(s["producer"])
     )
     goods_edges = []
-    for gd in goods:
-        node, status = goods_node(gd["id"]), clean_text(gd["status"])
-        common = {"evidence": clean_text(gd["evidence"]), "sources": _tuple(gd["source"]), "date": clean_text(gd["date"]),
-                  "confidence": clean_text(gd["confidence"]), "ref": gd["id"]}
-        goods_edges.append((gd["supplier"], node, f"{gd['id']}:supplier", {"kind": status, **common}))
-        if clean_text(gd["recipient"]):
-            goods_edges.append((node, gd["recipient"], f"{gd['id']}:recipient",
-                                {"kind": RECIPIENT_KIND.get(status, "received"), **common}))
+    for rows in groups.values():
+        node = goods_node(rows[0]["id"])
+        for gd in rows:
+            status = clean_text(gd["status"])
+            common = {"evidence": clean_text(gd["evidence"]), "sources": _tuple(gd["source"]), "date": clean_text(gd["date"]),
+                      "confidence": clean_text(gd["confidence"]), "ref": gd["id"], "flow": status, "goods_id": gd["id"],
+                      "item": clean_text(gd["item"]), "status": status, "supplier": clean_text(gd["supplier"]),
+                      "recipient": clean_text(gd["recipient"])}
+            goods_edges.append((gd["supplier"], node, f"{gd['id']}:supplier", {"kind": status, **common}))
+            if clean_text(gd["recipient"]):
+                goods_edges.append((node, gd["recipient"], f"{gd['id']}:recipient",
+                                    {"kind": RECIPIENT_KIND.get(status, "received"), **common}))
     g.add_edges_from(goods_edges)
     return g
+
+
+def goods_key(row: dict) -> tuple[str, str, str]:
+    """What makes two goods rows one node: the same item (case and spacing aside) reaching
+    the same recipient at the same stage (status). The suppliers and sources may differ:
+    the seed's "Chinese firms" graphite cylinders for SBIG and the 2008 cable's LIMMT
+    graphite cylinders for SBIG are one consignment told twice, so they are one node with
+    two incoming links, each with its own confidence. Goods with no named recipient merge
+    only with goods that also name none."""
+    return (" ".join(clean_text(row["item"]).casefold().split()), clean_text(row["recipient"]), clean_text(row["status"]))
+
+
+def goods_groups(goods: list[dict]) -> dict[tuple, list[dict]]:
+    """Goods rows grouped by :func:`goods_key`, in file order (the node id is the first row's)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in goods:
+        groups.setdefault(goods_key(row), []).append(row)
+    return groups
+
+
+def _goods_attrs(rows: list[dict], vocab) -> dict:
+    order = {c: i for i, c in enumerate(vocab.get("confidence", ()))}
+    firmest = min(rows, key=lambda r: order.get(clean_text(r["confidence"]), len(order)))
+    first = rows[0]
+    sources = tuple(dict.fromkeys(clean_text(r["source"]) for r in rows if clean_text(r["source"])))
+    return _node(
+        clean_text(first["item"]), "goods", sources=sources, confidence=clean_text(firmest["confidence"]),
+        role=" | ".join(dict.fromkeys(clean_text(r["evidence"]) for r in rows)), goods_id=first["id"],
+        goods_ids=tuple(r["id"] for r in rows), category=clean_text(first["category"]), status=clean_text(first["status"]),
+        suppliers=tuple(dict.fromkeys(clean_text(r["supplier"]) for r in rows)), recipient=clean_text(first["recipient"]),
+        date=clean_text(first["date"]),
+    )
 
 
 # --------------------------------------------------------------------------- graph access

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import networkx as nx
 
+from dashboard.figures.style import TIE
 
 from dashboard.network.build import (
     CHAIN_LAYERS, GOODS_EDGE_KINDS, LIST_LIMIT, RECIPIENT_KIND, SUPPLY_KINDS, SYSTEM_PREFIX, UPWARD_DEPTH, UPWARD_KINDS, _cached, _in_edges, _is_entity, _label, _names, _out_edges, system_node, weak_labels,
@@ -57,6 +58,7 @@ def _edge_record(u, v, key, data, source=None, target=None) -> dict:
         "source": source if source is not None else u, "target": target if target is not None else v,
         "from": u, "to": v, "key": key, "kind": data.get("kind", ""), "confidence": data.get("confidence", ""),
         "evidence": data.get("evidence", ""), "sources": tuple(data.get("sources", ())), "date": data.get("date", ""),
+        "flow": data.get("flow", TIE),
     }
 
 
@@ -75,7 +77,8 @@ class _Chain:
         if node not in self.nodes:
             d = self.g.nodes[node]
             self.nodes[node] = {"id": node, "label": d.get("label", node), "kind": d.get("kind", ""), "layer": layer,
-                                "confidence": d.get("confidence", ""), "country": d.get("country", "")}
+                                "confidence": d.get("confidence", ""), "country": d.get("country", ""),
+                                "status": d.get("status", "") if d.get("kind") == "goods" else ""}
 
     def link(self, record):
         ident = (record["key"], record["source"], record["target"])
@@ -171,9 +174,8 @@ def build_chain(g, system_id: str, with_gaps: bool) -> dict:
                 ch.path(reached[recipient])
                 ch.node(gnode, "goods")
                 ch.link(_edge_record(gnode, recipient, gkey, gdata))
-                gd = g.nodes[gnode]
-                goods_rows.append({"id": gd.get("goods_id", gnode), "node": gnode, "item": gd["label"],
-                                   "status": gd.get("status", ""), "supplier": gd.get("supplier", ""),
+                goods_rows.append({"id": gdata.get("goods_id", gnode), "node": gnode, "item": gdata.get("item", ""),
+                                   "status": gdata.get("status", ""), "supplier": gdata.get("supplier", ""),
                                    "recipient": recipient, "confidence": gdata.get("confidence", ""),
                                    "sources": tuple(gdata.get("sources", ())), "date": gdata.get("date", ""),
                                    "evidence": gdata.get("evidence", "")})
@@ -234,7 +236,7 @@ def build_chain(g, system_id: str, with_gaps: bool) -> dict:
         "system": system_id.removeprefix(SYSTEM_PREFIX), "system_node": snode, "system_label": sname,
         "producers": [p for p, _, _ in produced_by], "nodes": list(ch.nodes.values()), "links": ch.links,
         "goods": goods_rows, "suppliers": suppliers, "people": sorted(set(people)), "gaps": gaps,
-        "layers": CHAIN_LAYERS, "weak": weak_labels(g),
+        "layers": CHAIN_LAYERS, "weak": weak_labels(g), "vocab": g.graph["vocab"],
     }
 
 
@@ -248,7 +250,8 @@ def _goods_gaps(g, goods_rows: list[dict]) -> list[str]:
         if rows:
             listed = _more([f"{r['item']} from {_label(g, r['supplier'])}" for r in rows])
             gaps.append(f"{text}: {listed}.")
-    pending = [f"{r['item']} ({r['status']})" for r in goods_rows if r["status"] != "supplied"]
+    delivered = set(g.graph["vocab"].get("delivered_status", ()))
+    pending = [f"{r['item']} ({r['status']})" for r in goods_rows if r["status"] not in delivered]
     if pending:
         gaps.append(f"Not reported as delivered: {_more(pending)}.")
     return gaps
@@ -281,11 +284,12 @@ def _compute_unattached(g) -> tuple[str, ...]:
     for node, data in g.nodes(data=True):
         if data.get("kind") != "goods":
             continue
-        recipient = data.get("recipient", "")
-        if not recipient:
-            no_recipient.append(node)
-        elif recipient not in reaching:
-            dead_ends[recipient].add(data.get("supplier", ""))
+        for supplier, _, edge in g.in_edges(node, data=True):
+            recipient = edge.get("recipient", "")
+            if not recipient:
+                no_recipient.append(node)
+            elif recipient not in reaching:
+                dead_ends[recipient].add(supplier)
     for u, v, kind in g.edges(data="kind"):
         if kind in SUPPLY_KINDS and v not in reaching and _is_entity(g, u) and _is_entity(g, v):
             dead_ends[v].add(u)

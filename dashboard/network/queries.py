@@ -169,14 +169,14 @@ def profile(g: nx.MultiDiGraph, pkg: Package, entity_id: str) -> dict:
             other = v if direction == "out" else u
             od = g.nodes[other]
             if od.get("kind") == "goods":
-                goods = {"id": od.get("goods_id", other), "item": od["label"], "category": od.get("category", ""),
-                         "status": od.get("status", ""), "evidence": data["evidence"], "confidence": data["confidence"],
+                goods = {"id": data.get("goods_id", other), "item": data.get("item") or od["label"], "category": od.get("category", ""),
+                         "status": data.get("status", ""), "evidence": data["evidence"], "confidence": data["confidence"],
                          "date": data["date"], "sources": _resolve(sources, data["sources"])}
                 if direction == "out":
-                    rec = od.get("recipient", "")
+                    rec = data.get("recipient", "")
                     supplied.append({**goods, "recipient": rec, "recipient_name": _label(g, rec) if rec else ""})
                 else:
-                    sup = od.get("supplier", "")
+                    sup = data.get("supplier", "")
                     received.append({**goods, "supplier": sup, "supplier_name": _label(g, sup)})
                 continue
             relationships.append({
@@ -190,10 +190,19 @@ def profile(g: nx.MultiDiGraph, pkg: Package, entity_id: str) -> dict:
     received.sort(key=lambda r: r["id"])
     members = sorted((m for m, _, _ in _in_edges(g, entity_id, ("member_of",))), key=lambda m: _label(g, m))
     sdn = row["sdn_uid"]
+    table = pkg.tables.get("designations")
+    acts = table[table["entity"] == entity_id] if table is not None and len(table) else pd.DataFrame()
+    designations = [{
+        "id": a["id"], "date": clean_text(a["date"]), "authority": clean_text(a["authority"]), "action": clean_text(a["action"]),
+        "programs": list(a["programs"]), "snapshot": clean_text(a["snapshot"]), "confidence": clean_text(a["confidence"]),
+        "notes": clean_text(a["notes"]), "sources": _resolve(sources, _as_ids(a["source"])),
+    } for a in acts.to_dict("records")]
+    designations.sort(key=lambda d: (d["date"], d["id"]))
     return {
         "id": entity_id, "name": d["label"], "aliases": list(d["aliases"]), "kind": d["kind"],
         "country": d["country"], "city": d["city"], "lat": d["lat"], "lon": d["lon"],
-        "programs": list(d["programs"]), "designation_date": d["designation_date"],
+        "programs": list(d["programs"]), "programs_as_of": clean_text(row["programs_as_of"]),
+        "designation_date": d["designation_date"], "designations": designations,
         "sdn_uid": None if pd.isna(sdn) else int(sdn), "role": d["role"], "notes": clean_text(row["notes"]),
         "confidence": d["confidence"],
         "network": {"id": d["network"], "name": _label(g, d["network"]), "confidence": clean_text(row["network_confidence"])} if d["network"] else None,
@@ -203,6 +212,13 @@ def profile(g: nx.MultiDiGraph, pkg: Package, entity_id: str) -> dict:
     }
 
 
+
+
+def _as_ids(value) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    text = clean_text(value)
+    return (text,) if text else ()
 
 
 def producer_reached(g: nx.MultiDiGraph, recipient: str) -> str:

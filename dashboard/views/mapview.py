@@ -10,7 +10,7 @@ import pydeck as pdk
 
 from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.figures.deck import frozen, map_deck
-from dashboard.figures.style import SYSTEM_STYLES, rgba
+from dashboard.figures.style import WEAK_COLOUR, SYSTEM_STYLES, confidence_style, flow_of, flow_word, link_alpha, rgba
 from dashboard.data.load import Package
 from dashboard.data.units import as_published
 from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
@@ -100,18 +100,21 @@ def legend(features: list[dict], arcs: bool) -> str:
 def supply_arcs(pkg: Package) -> list[dict]:
     """Arcs from supplier cities to recipients, one per cited link with coordinates at both ends.
 
+    Opacity and a tooltip line say how far goods moved (delivered is the only
+    opaque arc; offered, ordered, sought and weak links are pale), as in the chain.
+
     A recipient in Iran whose city no source states is drawn to Tehran, and the tooltip says so.
     """
     ents = pkg.entities.set_index("id")
     networks = sorted(n for n in ents.index if ents.loc[n, "kind"] == "network")
     colours = {n: SYSTEM_STYLES[(i + 4) % len(SYSTEM_STYLES)][0] for i, n in enumerate(networks)}
-    links = [(g["supplier"], g["recipient"], f"{g['item']} ({g['status']})", g["source"], g["confidence"])
+    links = [(g["supplier"], g["recipient"], f"{g['item']} ({g['status']})", g["source"], g["confidence"], g["status"])
              for g in pkg.goods.to_dict("records") if g["recipient"]]
-    links += [(r["from"], r["to"], r["kind"].replace("_", " "), r["sources"][0], r["confidence"])
+    links += [(r["from"], r["to"], r["kind"].replace("_", " "), r["sources"][0], r["confidence"], flow_of(pkg.vocab, r["kind"]))
               for r in pkg.relationships.to_dict("records") if r["kind"] in ROUTE_KINDS]
     titles = pkg.sources.set_index("id")["title"]
     arcs, seen = [], set()
-    for src, dst, what, source, conf in links:
+    for src, dst, what, source, conf, flow in links:
         a, b, note = _point(ents, src), _point(ents, dst), ""
         if b is None and ents.loc[dst, "country"] == "Iran":
             b, note = _point(ents, "O_AIO"), " (recipient's city not stated; drawn to Tehran)"
@@ -121,8 +124,11 @@ def supply_arcs(pkg: Package) -> list[dict]:
         network = ents.loc[src, "network"]
         arcs.append({
             "source": list(a), "target": list(b),
-            "color": rgba(colours.get(network, NO_NETWORK), 0.85),
+            # Opaque only for a delivery at a firm confidence; weak links grey (figures.style, as chain and network).
+            "color": rgba(WEAK_COLOUR if confidence_style(pkg.vocab, conf).weak else colours.get(network, NO_NETWORK),
+                          link_alpha(pkg.vocab, conf, flow)),
             "tooltip": (f"{ents.loc[src, 'name']} → {ents.loc[dst, 'name']}{note}\n{what}\n"
+                        f"{(flow_word(pkg.vocab, flow) or 'no goods named, not a delivery').capitalize()}\n"
                         f"Source: {titles.get(source, source)}\nConfidence: {conf}"),
         })
     return arcs

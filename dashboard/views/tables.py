@@ -122,6 +122,35 @@ def _cite(sources: list[dict]) -> str:
     return "; ".join(f"{s.get('title', s.get('id'))} ({s.get('date') or 'undated'}) {s.get('url') or ''}".strip() for s in sources)
 
 
+def sanctions_lines(profile: dict) -> list[str]:
+    """The profile's sanctions box as plain lines, oldest action first: each designation,
+    identification, indictment or delisting (designations.csv) with its date, authority,
+    action, programme tags and the snapshot the tags were read from; then the SDN entry's
+    tags as of its list snapshot. Plain text: the page escapes it for markdown."""
+    lines = []
+    for d in profile.get("designations", []):
+        tags = "; ".join(d["programs"])
+        when = f"tags as of {d['snapshot']}" if d["snapshot"] else "tags as reported for the action"
+        programmes = f"programmes {tags} ({when})" if tags else "programmes not stated by the source"
+        source = "; ".join(s.get("title") or s.get("id", "") for s in d["sources"])
+        lines.append(f"{d['date']} · {d['authority']} · {d['action']} · {programmes} · {d['confidence']} · source: {source}")
+    if profile.get("programs"):
+        uid = f" (UID {profile['sdn_uid']})" if profile.get("sdn_uid") is not None else ""
+        as_of = profile.get("programs_as_of") or "an undated snapshot"
+        lines.append(f"SDN list entry{uid}: tags as of {as_of}: {'; '.join(profile['programs'])}")
+    if not lines:
+        lines.append("No sanctions designation, identification or indictment of this entity is in the data.")
+    return lines
+
+
+def caveat(pkg: Package, system_id: str) -> str:
+    """The system's caveat (systems.caveat, e.g. that the improved Shahab-3 and the Ghadr-1
+    may be one missile), '' when it has none: for the Systems page, ring tooltips and export
+    captions."""
+    rows = pkg.systems[pkg.systems["id"] == system_id]
+    return clean_text(rows.iloc[0]["caveat"]) if len(rows) else ""
+
+
 def profile_frames(profile: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """An entity profile (dashboard.network.profile) as three tables: facts, links, goods."""
     network = profile["network"]
@@ -129,7 +158,8 @@ def profile_frames(profile: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
         ("Name", profile["name"]), ("Aliases", "; ".join(profile["aliases"]) or "none stated"),
         ("Kind", profile["kind"]), ("Country", profile["country"] or "not stated"),
         ("City", profile["city"] or "not stated"),
-        ("Sanctions programmes", "; ".join(profile["programs"]) or "none stated"),
+        ("Sanctions programmes", ("; ".join(profile["programs"]) + (f" (tags as of {profile['programs_as_of']})" if profile.get("programs_as_of") else ""))
+         if profile["programs"] else "none stated"),
         ("Designation date", profile["designation_date"] or "not stated"),
         ("SDN UID", "" if profile["sdn_uid"] is None else str(profile["sdn_uid"])),
         ("Network", f"{network['name']} (membership: {network['confidence']})" if network else "none stated"),
