@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.ui import state
 
 # No page_icon: a material-icon favicon is fetched from fonts.gstatic.com.
-st.set_page_config(page_title="Missile ranges and supply chains", layout="wide")
+st.set_page_config(page_title="Missile ranges and supply chains", layout="wide", initial_sidebar_state="collapsed")
 
 _, problems = state.checked()
 if problems:
@@ -27,19 +27,14 @@ def map_alias() -> None:
     runpy.run_path(str(MAP_SCRIPT), run_name="__page__")
 
 
-home = st.Page("app_pages/map.py", title="Map", url_path="home", default=True)  # served at /
-listed = [
-    home,
+pages = [
+    st.Page("app_pages/map.py", title="Map", url_path="home", default=True),  # served at /
     st.Page("app_pages/supply_chain.py", title="Supply chain", url_path="supply-chain"),
     st.Page("app_pages/systems.py", title="Systems", url_path="systems"),
     st.Page("app_pages/sources.py", title="Sources", url_path="sources"),
+    st.Page(map_alias, title="Map", url_path="map", visibility="hidden"),
 ]
-page = st.navigation([*listed, st.Page(map_alias, title="Map", url_path="map")], position="hidden")
+presenting = state.view().briefing or state.embedded()  # briefing and embed: no navigation chrome
+page = st.navigation(pages, position="hidden" if presenting else "top")
 st.session_state["_page_path"] = page.url_path
-briefing = state.view().briefing  # ?briefing=1: no navigation chrome, figure-first
-if not briefing and not state.embedded():
-    with st.sidebar:
-        for p in listed:
-            st.page_link(p, label=p.title)
-state.banner()
 page.run()

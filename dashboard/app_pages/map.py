@@ -1,17 +1,25 @@
-"""Map: geodesic range rings from a chosen launch point, with the cities they reach."""
+"""Map: geodesic range rings from a chosen launch point, labelled, with what lies within them.
+
+The first screen is the map: a one-line control bar, the legend in the rings' own colours,
+then the map. Briefing (?briefing=1) and embed (?embed=true) show no controls: legend, map
+sized to the window or frame (``frame=WxH``), and the facts under it.
+"""
 
 import streamlit as st
 
-from dashboard.views import mapview
+from dashboard.figures.legend import legend_svg
 from dashboard.figures.text import markdown_literal
 from dashboard.geo.ranges import TERRITORY
-from dashboard.views.view import with_map
 from dashboard.ui import state
+from dashboard.views import mapview
+from dashboard.views.view import with_map
 
 pkg = state.package()
 current = state.view()
+presenting = current.briefing or state.embedded()
 names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
 places = dict(zip(pkg.places["id"], pkg.places["name"]))
+FROM_LABELS = {TERRITORY: "Anywhere in Iran (territory)", "point": "A point I type…"}
 point = current.origin.key if current.origin.kind == "point" else ""
 state.bind(current, {
     "map_systems": list(current.systems), "map_from": "point" if point else current.origin.key,
@@ -19,43 +27,55 @@ state.bind(current, {
     "map_band": "band" in current.overlays, "map_reach": "reach" in current.overlays,
     "map_arcs": "arcs" in current.overlays,
 })
-
-if not state.embedded():
-    st.title("Range rings")
-if current.briefing:
-    st.subheader(f"Data as of {state.data_as_of()} · ranges as publicly claimed, measured on the WGS84 ellipsoid")
 state.show_notes(current)
-with st.expander("Map controls", expanded=not (state.embedded() or current.briefing)):
-    c1, c2, c3 = st.columns([3, 2, 2])
-    systems = c1.multiselect("Systems", list(names), format_func=names.get, key="map_systems")
-    origin_choice = c2.selectbox(
-        "Range measured from", [*places, TERRITORY, "point"], key="map_from",
-        format_func=lambda k: places.get(k) or {"territory": "Anywhere in Iran (territory)", "point": "A point I type…"}[k],
-    )
-    typed = c2.text_input("Latitude, longitude (degrees)", key="map_point", disabled=origin_choice != "point")
-    claim = c3.selectbox("Range claim", mapview.claim_options(pkg), key="map_claim",
-                         format_func=lambda c: mapview.claim_label(pkg, c))
-    band = c3.toggle("Band of published ranges", key="map_band")
-    reach = c3.toggle("Cities within range", key="map_reach")
-    arcs = c3.toggle("Supply routes", key="map_arcs")
 
-origin, problem = mapview.chosen_origin(pkg, origin_choice, typed)
-if problem:
-    st.warning(markdown_literal(problem))
-overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach)) if on)
-view = with_map(pkg, current, systems, origin, claim, overlays)
-if not systems:
-    st.warning("No system selected: choose at least one in the map controls.")
-    st.stop()
-state.publish(view)
+if presenting:
+    view = current
+else:
+    c1, c2, c3, c4 = st.columns([5, 2.2, 3, 1.1], vertical_alignment="bottom")
+    systems = c1.multiselect("Systems", list(names), format_func=names.get, key="map_systems",
+                             placeholder="Choose systems", label_visibility="collapsed")
+    origin_choice = c2.selectbox("Range measured from", [*places, TERRITORY, "point"], key="map_from",
+                                 format_func=lambda k: places.get(k) or FROM_LABELS[k], label_visibility="collapsed")
+    claim = c3.selectbox("Range figure", mapview.claim_options(pkg), key="map_claim",
+                         format_func=lambda c: mapview.claim_label(pkg, c), label_visibility="collapsed")
+    with c4.popover("Options", width="stretch"):
+        typed = st.text_input("Launch point: latitude, longitude (degrees)", key="map_point",
+                              disabled=origin_choice != "point", help="Used when 'A point I type…' is chosen.")
+        band = st.toggle("Band of published ranges", key="map_band")
+        reach = st.toggle("Cities within range (table)", key="map_reach")
+        arcs = st.toggle("Supply routes", key="map_arcs")
+        if st.button("Reset the map view", icon=":material/fit_screen:"):
+            st.session_state["map_reset"] = st.session_state.get("map_reset", 0) + 1
+    origin, problem = mapview.chosen_origin(pkg, origin_choice, typed)
+    if problem:
+        st.warning(markdown_literal(problem))
+    overlays = tuple(o for o, on in (("band", band), ("arcs", arcs), ("reach", reach)) if on)
+    if not systems:
+        st.warning("No system is selected, so there is nothing to draw: choose at least one system in the bar above.")
+        st.stop()
+    view = with_map(pkg, current, systems, origin, claim, overlays)
+    state.publish(view)
 
-result = state.map_result(view)
+size, font_px = state.map_size(view, presenting)
+result = state.map_result(view, size, font_px)
+st.image(legend_svg(result.features, width_px=size[0], font_px=font_px), width="content")
+st.pydeck_chart(result.deck, height=size[1], key=f"map_deck_{st.session_state.get('map_reset', 0)}")
+st.caption(markdown_literal(state.marking_line()))
+if not presenting:
+    st.caption("Drag to pan · double-click or the + / − keys to zoom (the mouse wheel scrolls the page) · "
+               "hover a ring for its claimant, source and confidence · Options → Reset the map view."
+               + (" Shaded: the spread of published maximum ranges." if "band" in view.overlays else ""))
+for line in result.facts:
+    st.caption(markdown_literal(line))
 st.caption(markdown_literal(result.caption))
-st.pydeck_chart(result.deck, height=620)
-st.caption(markdown_literal(result.legend))
-if not current.briefing:
-    state.share_panel(view, "map")
-if reach and not current.briefing:
-    st.subheader(f"Capitals and major cities within range ({len(result.reach)} rows)")
-    st.dataframe(result.reach, hide_index=True, width="stretch", height=320)
-    st.download_button("Download the table (CSV)", result.reach_csv, "within-range.csv", "text/csv")
+if presenting:
+    st.stop()
+state.share_panel(view, "map")
+if "reach" in view.overlays:
+    if result.reach.empty:
+        st.info("No capital or major city of another country lies within the drawn rings.")
+    else:
+        st.subheader(f"Capitals and major cities within range ({len(result.reach)} rows)")
+        st.dataframe(result.reach, hide_index=True, width="stretch", height=320)
+        st.download_button("Download the table (CSV)", result.reach_csv, "within-range.csv", "text/csv")

@@ -7,6 +7,7 @@ from dashboard.ui import downloads, state
 
 pkg = state.package()
 st.title("Sources")
+state.banner()
 st.caption(
     f"{len(pkg.sources)} sources. Addresses are shown as text: the dashboard never fetches them. "
     f"Data version {pkg.version}."

@@ -23,6 +23,7 @@ state.bind(current, {"sc_systems": list(current.systems), "sc_entity": current.e
                      "sc_country": list(current.countries), "sc_confidence": list(current.confidence)})
 
 st.title("Supply chain")
+state.banner()
 state.show_notes(current)
 c1, c2 = st.columns([1, 2])
 systems = c1.multiselect("Systems", list(names), format_func=names.get, key="sc_systems")

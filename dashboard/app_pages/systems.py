@@ -9,6 +9,7 @@ from dashboard.ui import state
 
 pkg = state.package()
 st.title("Systems")
+state.banner()
 st.caption(
     "Ranges as publicly stated. 'Seed range' is the figure in the seed article (The Washington "
     "Times, 2017-02-09, citing a 2008 report); 'Other ring claims' is the spread of the other published "

@@ -11,7 +11,7 @@ import math
 
 import pydeck as pdk
 
-from dashboard.figures.style import BORDER, LAND, OCEAN, ORIGIN, rgba
+from dashboard.figures.style import BORDER, DASH_PATTERN, FONT, LAND, OCEAN, ORIGIN, rgba
 from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.geo.ranges import Origin
 
@@ -20,10 +20,14 @@ OCEAN_POLYGON = [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]
 
 
 def map_deck(countries: dict, features: list[dict], origin: Origin, *, arcs: list[dict] | None = None,
-             view: tuple[float, float, float] = (*IRAN_CENTRE, IRAN_ZOOM), height: int = 640) -> pdk.Deck:
-    """Deck with base map, band fills, ring outlines, the launch point and optional arcs.
+             view: tuple[float, float, float] = (*IRAN_CENTRE, IRAN_ZOOM), height: int = 640,
+             labels: list[dict] | None = None, font_px: int = 13) -> pdk.Deck:
+    """Deck with base map, band fills, ring outlines, the launch point, optional arcs, and
+    ``labels`` (dicts with kind, text, position, color, size, anchor) drawn as text.
 
-    ``view`` is (longitude, latitude, zoom) of the initial view.
+    ``view`` is (longitude, latitude, zoom) of the initial view. The mouse wheel scrolls
+    the page, not the map (zoom with double-click, the keyboard's +/- or a pinch), so a
+    briefer scrolling past the map is never caught by it.
     """
     layers = [_ocean(), _countries(countries)]
     layers += [_fill(f) for f in features if f["properties"]["kind"] == "band"]
@@ -32,12 +36,16 @@ def map_deck(countries: dict, features: list[dict], origin: Origin, *, arcs: lis
         layers.append(_arcs(arcs))
     if origin.kind != "territory":
         layers.append(_origin(origin))
+    if labels:
+        layers += _labels(labels)
     lon, lat, zoom = view
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, min_zoom=0.5, max_zoom=9),
         map_provider=None,
-        views=[pdk.View(type="MapView", controller=True, repeat=True)],  # world copies across the date line
+        # world copies across the date line; no scroll-wheel zoom (see above)
+        views=[pdk.View(type="MapView", controller={"scrollZoom": False, "keyboard": True, "doubleClickZoom": True,
+                                                     "dragPan": True, "touchZoom": True}, repeat=True)],
         tooltip=TOOLTIP,
         height=height,
     )
@@ -70,10 +78,11 @@ def _outlines(features: list[dict]) -> pdk.Layer:
             continue
         for path in f["paths"]:
             rows.append({"path": [[round(x, 5), round(y, 5)] for x, y in path], "color": rgba(p["color"]),
-                         "width": p["width"], "tooltip": p["tooltip"]})
+                         "width": p["width"], "dash": list(DASH_PATTERN.get(p["dash"], (0, 0))), "tooltip": p["tooltip"]})
     return pdk.Layer("PathLayer", data=rows, id="rings", get_path="path", get_color="color",
                      get_width="width", width_units=pdk.types.String("pixels"), width_min_pixels=1, pickable=True,
-                     wrap_longitude=True, joint_rounded=True)
+                     wrap_longitude=True, joint_rounded=False, get_dash_array="dash", dash_justified=False,
+                     extensions=[{"@@type": "PathStyleExtension", "dash": True}])  # the legend's dashes
 
 
 def _origin(origin: Origin) -> pdk.Layer:
@@ -82,6 +91,27 @@ def _origin(origin: Origin) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", data=data, id="origin", get_position="position",
                      get_fill_color=rgba(ORIGIN), get_line_color=[255, 255, 255, 255], stroked=True,
                      line_width_min_pixels=1.5, radius_min_pixels=5, pickable=True)
+
+
+def _labels(labels: list[dict]) -> list[pdk.Layer]:
+    """City dots, then every label as text on a white halo (not pickable: tooltips stay on
+    the rings). ``character_set="auto"`` so that '≈', '·' and accented names draw."""
+    rows = [{"text": l["text"], "position": l["position"], "color": rgba(l["color"]), "size": l["size"],
+             "anchor": l.get("anchor", "middle"), "dx": 7 if l.get("anchor") == "start" else 0} for l in labels]
+    dots = [{"position": l["position"]} for l in labels if l["kind"] in ("capital", "city")]
+    layers = []
+    if dots:
+        layers.append(pdk.Layer("ScatterplotLayer", data=dots, id="cities", get_position="position",
+                                get_fill_color=[40, 40, 40, 230], radius_min_pixels=2.5, radius_max_pixels=2.5,
+                                pickable=False))
+    layers.append(pdk.Layer("TextLayer", data=rows, id="labels", get_position="position", get_text="text",
+                            get_color="color", get_size="size", size_units=pdk.types.String("pixels"),
+                            get_text_anchor="anchor", get_alignment_baseline=pdk.types.String("center"),
+                            get_pixel_offset="[dx, 0]", character_set=pdk.types.String("auto"),
+                            font_family=pdk.types.String(FONT), font_weight=600, background=True,
+                            get_background_color=[255, 255, 255, 215], background_padding=[3, 1],
+                            pickable=False))
+    return layers
 
 
 def _arcs(arcs: list[dict]) -> pdk.Layer:

@@ -17,6 +17,10 @@ SYSTEM_STYLES = [
     ("#E69F00", "longdash", 3.0),  # orange
     ("#56B4E9", "solid", 4.5),     # sky blue
 ]
+# Dash name -> (dash, gap) in multiples of the line width: how the screen map (deck.gl's
+# PathStyleExtension takes two numbers) and its legend draw plotly's named dashes.
+DASH_PATTERN = {"solid": (0, 0), "dash": (3, 3), "dot": (1, 1.6), "dashdot": (6, 4), "longdash": (10, 3),
+                "longdashdot": (10, 5)}
 BAND_OPACITY = 0.18
 LAND = "#e9e6df"
 BORDER = "#b9b4a8"
@@ -148,3 +152,10 @@ def link_rgba(vocab, confidence: str, flow: str) -> str:
     """'rgba(r,g,b,a)' of a link (plotly): confidence colour, flow opacity."""
     r, g, b, _ = rgba(confidence_style(vocab, confidence).colour)
     return f"rgba({r},{g},{b},{link_alpha(vocab, confidence, flow):g})"
+
+
+def darker(hex_colour: str, share: float = 0.35) -> str:
+    """``hex_colour`` mixed with ``share`` black: ring colours as text on a light map keep
+    a readable contrast (Okabe-Ito's pinks and oranges are too light for small text)."""
+    h = hex_colour.lstrip("#")
+    return "#" + "".join(f"{round(int(h[i:i + 2], 16) * (1 - share)):02x}" for i in (0, 2, 4))

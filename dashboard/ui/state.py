@@ -160,16 +160,34 @@ def _downloads(view, figure: str, mark: str) -> None:
 
 def banner() -> None:
     """The marking banner, on screen as on every export."""
+    st.caption(markdown_literal(marking_line()))
+
+
+def map_result(view, size: tuple[int, int], font_px: int):
+    """Everything the map page draws for a view at a map size (deck JSON computed once per
+    view, size and data version)."""
+    return dashboard().map(view, size, font_px)
+
+
+def map_size(view, presenting: bool) -> tuple[tuple[int, int], int]:
+    """((width, height) px of the map, label font px). The page cannot see the window, so a
+    presentation uses ``frame=WxH`` from the URL (the iframe snippet writes it), else a size
+    that fits an 800×600 frame (embed) or a 1366×768 window (briefing)."""
+    from dashboard.views.mapview import DEFAULT_SIZE
+    if not presenting:
+        return DEFAULT_SIZE, 13
+    if view.frame:
+        width, height = view.frame
+        chrome = 150 if embedded() else 190  # legend row, facts line and Streamlit's padding
+        return (max(320, width - 40), max(240, height - chrome)), 17 if height >= 700 else 14
+    return ((760, 420), 14) if embedded() else ((1200, 560), 17)
+
+
+def marking_line() -> str:
+    """The marking, data version and data-as-of line shown with the legend."""
     from dashboard.views.report import marking
-    st.caption(f"**{markdown_literal(marking())}** · data version {package().version}")
+    from dashboard.views.tables import data_as_of
+    return f"{marking()} · data version {package().version} · {data_as_of(package())}"
 
 
-def map_result(view):
-    """Everything the map page draws for a view (deck JSON computed once per view and data version)."""
-    return dashboard().map(view)
 
-
-def data_as_of() -> str:
-    """Newest dated source in the package (the data cannot be fresher than its sources)."""
-    dates = [d for d in package().sources["date"] if d]
-    return max(dates) if dates else "unknown"

@@ -109,14 +109,16 @@ class Dashboard:
     def _rings(self, key, view: View) -> list[dict]:
         return ring_features(self.package, self.countries, view.systems, view.claims, view.origin, band=view.band)
 
-    def map(self, view: View):
-        """Everything the map page shows for ``view`` (deck JSON serialised once)."""
-        return self._map(view.key, view)
+    def map(self, view: View, size: tuple[int, int] | None = None, font_px: int = 13):
+        """Everything the map page shows for ``view`` on a ``size`` (width, height px) map
+        (deck JSON serialised once)."""
+        from dashboard.views.mapview import DEFAULT_SIZE
+        return self._map(view.key, tuple(size or DEFAULT_SIZE), font_px, view)
 
     @lru_cache(maxsize=CACHED_VIEWS)
-    def _map(self, key, view: View):
+    def _map(self, key, size, font_px, view: View):
         from dashboard.views import mapview
-        return mapview.build(self, view)
+        return mapview.build(self, view, size, font_px)
 
     def figure(self, view: View, figure: str, date: str | None = None):
         """The captioned report figure ``figure`` (map, ranges, chain, network) of ``view``."""

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 
 from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.figures.deck import frozen, map_deck
-from dashboard.figures.style import WEAK_COLOUR, SYSTEM_STYLES, confidence_style, flow_of, flow_word, link_alpha, rgba
+from dashboard.figures.style import WEAK_COLOUR, SYSTEM_STYLES, darker, confidence_style, flow_of, flow_word, link_alpha, rgba
 from dashboard.data.load import Package
 from dashboard.data.units import as_published
 from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
-from dashboard.geo.reach import csv_safe, reach_table
+from dashboard.figures.mapfit import Frame, fit_view, place, ring_anchor, text_box
+from dashboard.geo.reach import csv_safe, distances_km
 
 ROUTE_KINDS = ("supplied", "procured_for", "offered_to", "assisted", "acts_for", "works_with")
 NO_NETWORK = "#7f7f7f"
+
+
+#: Map sizes (width, height in px) the page asks for: the normal page at 1366×768 keeps
+#: room for the controls and legend above; briefing and embed fill their window or frame.
+DEFAULT_SIZE = (1200, 540)
+RING_LABEL_ANGLES = (90, 55, 125, 20, 160, 0, 180)  # screen directions for ring labels, degrees
 
 
 @dataclass(frozen=True)
@@ -25,9 +32,11 @@ class MapResult:
     deck: pdk.Deck
     features: list
     caption: str
-    legend: str
+    legend: str                 # legend as plain text (the picture is figures.legend)
+    facts: list[str]            # one plain line per ring: capitals and countries within it
     reach: pd.DataFrame
     reach_csv: bytes
+    labels: list[dict]          # the labels drawn on the map (ring, origin, city), for tests
 
 
 def claim_options(pkg: Package) -> list[str]:
@@ -59,20 +68,90 @@ def chosen_origin(pkg: Package, choice: str, typed: str) -> tuple[Origin, str]:
         return default_origin(pkg), f"{exc}. Showing ranges from {pkg.places['name'].iloc[0]} instead."
 
 
-def build(dash, view) -> MapResult:
-    """The map page of ``view`` for ``dash`` (a :class:`dashboard.views.dashboard.Dashboard`)."""
+def build(dash, view, size: tuple[int, int] = DEFAULT_SIZE, font_px: int = 13) -> MapResult:
+    """The map page of ``view`` for ``dash`` (a :class:`dashboard.views.dashboard.Dashboard`),
+    fitted to a ``size`` (width, height px) map with labels of ``font_px`` px."""
     pkg, origin = dash.package, view.origin
     feats = dash.rings(view)
     arcs = supply_arcs(pkg) if "arcs" in view.overlays else None
-    deck = frozen(map_deck(dash.countries, feats, origin, arcs=arcs, view=_view_for(origin)))
-    reach = reach_table(feats, dash.cities, origin, dash.outline(view))
-    return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), reach, csv_safe(reach))
+    frame = _frame(feats, origin, size)
+    labels = map_labels(dash, view, feats, frame, font_px)
+    deck = frozen(map_deck(dash.countries, feats, origin, arcs=arcs, view=(frame.lon, frame.lat, frame.zoom),
+                           labels=labels, font_px=font_px))
+    reach = dash.reach(view)
+    return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), facts_lines(dash.facts(view)),
+                     reach, csv_safe(reach), labels)
 
 
-def _view_for(origin) -> tuple[float, float, float]:
-    if origin.kind == "point" and math.isfinite(origin.lon):
-        return origin.lon, origin.lat, 2.4
-    return (*IRAN_CENTRE, IRAN_ZOOM)
+def _frame(features: list[dict], origin, size) -> Frame:
+    points = [pt for f in features for path in f["paths"] for pt in path]
+    if origin.kind != "territory":
+        points.append((origin.lon, origin.lat))
+    if not points:
+        return Frame(*IRAN_CENTRE, IRAN_ZOOM, *size)
+    arr = np.asarray(points, float)
+    return Frame(*fit_view(arr[:, 0], arr[:, 1], *size), *size)
+
+
+def map_labels(dash, view, features: list[dict], frame: Frame, font_px: int) -> list[dict]:
+    """Ring labels ("Sejjil · 1,200 mi ≈ 1,930 km", in the ring's colour), the launch point,
+    then capitals and major cities within the largest drawn ring, thinned so that no two
+    labels collide at the initial view."""
+    rings = sorted((f for f in features if f["properties"]["kind"] == "ring"),
+                   key=lambda f: f["properties"]["range_exact_km"])
+    candidates = []
+    for i, f in enumerate(rings):
+        p = f["properties"]
+        for angle in RING_LABEL_ANGLES[i % len(RING_LABEL_ANGLES):] + RING_LABEL_ANGLES[:i % len(RING_LABEL_ANGLES)]:
+            anchor = ring_anchor(f["paths"], frame, angle)
+            if anchor is None:
+                continue
+            x, y = frame.to_px(*anchor)
+            box = text_box(float(x), float(y), p["label"], font_px + 1)
+            if not any(_hit(box, c["box"]) for c in candidates):
+                break
+        if anchor is not None:
+            candidates.append({"kind": "ring", "text": p["label"], "position": list(anchor), "color": darker(p["color"]),
+                               "box": box, "size": font_px + 1})
+    keep_all = len(candidates)
+    if view.origin.kind != "territory":
+        x, y = frame.to_px(view.origin.lon, view.origin.lat)
+        candidates.append({"kind": "origin", "text": view.origin.label, "position": [view.origin.lon, view.origin.lat],
+                           "color": "#000000", "box": text_box(float(x) + 8, float(y), view.origin.label, font_px, "start"),
+                           "size": font_px, "anchor": "start"})
+    if rings:
+        candidates += _city_candidates(dash, view, rings[-1]["properties"]["range_exact_km"], frame, font_px)
+    return [{k: v for k, v in c.items() if k != "box"} for c in place(candidates, frame, keep_all=keep_all)]
+
+
+def _hit(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _city_candidates(dash, view, range_km: float, frame: Frame, font_px: int) -> list[dict]:
+    cities = dash.cities
+    dist = distances_km(view.origin, cities, dash.outline(view))
+    mask = (dist <= range_km) & (cities["name"] != view.origin.label).to_numpy()
+    near = cities[mask].assign(_d=dist[mask])
+    near = near.assign(_capital=near["kind"] != "capital").sort_values(["_capital", "_d", "name"])
+    out = []
+    for c in near.itertuples(index=False):
+        x, y = frame.to_px(c.lon, c.lat)
+        out.append({"kind": c.kind, "text": c.name, "position": [float(c.lon), float(c.lat)], "color": "#222222",
+                    "box": text_box(float(x) + 6, float(y), c.name, font_px - 1, "start"), "size": font_px - 1,
+                    "anchor": "start"})
+    return out
+
+
+def facts_lines(facts: list[dict]) -> list[str]:
+    """One plain line per ring: how many capitals and which countries lie within it."""
+    lines = []
+    for f in facts:
+        countries = ", ".join(f["wholly"]) or "none"
+        partly = ", ".join(f["partly"]) or "none"
+        lines.append(f"{f['system_name']} ({f['published']}): {len(f['capitals'])} capitals within range; "
+                     f"countries wholly within: {countries}; partly within: {partly}.")
+    return lines
 
 
 def _caption(features: list[dict], origin) -> str:
@@ -87,13 +166,12 @@ def legend(features: list[dict], arcs: bool) -> str:
     for f in features:
         p = f["properties"]
         if p["kind"] == "ring":
-            parts.append(f"{p['system_name']}: {p['range_km']:,} km / {p['range_mi']:,} mi "
-                         f"({'seed figure' if p['seed'] else p['claim']}, {p['confidence']}; line width {p['width']:g} px)")
+            parts.append(f"{p['label']} ({p['source_publisher']}, {p['date']}; {p['confidence']})")
     text = "Legend — " + " · ".join(parts)
     if any(f["properties"]["kind"] == "band" for f in features):
         text += " · Shaded: spread between the smallest and largest published maximum ranges."
     if arcs:
-        text += " · Arcs: supply and procurement links, coloured by network; grey = no network."
+        text += " · Arcs: supply and procurement links, coloured by network; pale = not delivered or weakly sourced."
     return text
 
 

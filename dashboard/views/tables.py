@@ -222,3 +222,21 @@ def timeline(pkg: Package) -> pd.DataFrame:
         })
     frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
     return frame.sort_values(["date", "event id"], kind="stable").reset_index(drop=True)
+
+
+def data_as_of(pkg: Package) -> str:
+    """How fresh the data is, in words: the newest source cited by the ranges and by the
+    supply chain, and the sanctions-list snapshot the programme tags come from."""
+    dates = pkg.sources.set_index("id")["date"]
+
+    def newest(ids) -> str:
+        found = sorted(d for d in (dates.get(i, "") for i in ids) if d)
+        return found[-1] if found else "unknown"
+
+    supply = [s for col in ("sources",) for row in pkg.relationships[col] for s in row] + list(pkg.goods["source"])
+    parts = [f"ranges as of {newest(pkg.range_claims['source'])}", f"supply chain as of {newest(supply)}"]
+    if "programs_as_of" in pkg.entities:
+        snapshot = sorted(d for d in pkg.entities["programs_as_of"] if d)
+        if snapshot:
+            parts.append(f"sanctions tags as of {snapshot[-1]} (list snapshot)")
+    return "; ".join(parts)

@@ -3,7 +3,8 @@
 Parameters: ``systems`` (comma-separated ids or ``all``), ``from`` (place id, ``LAT,LON``
 or ``territory``), ``claim`` (``best`` (default), ``seed``, ``min``, ``max`` or a claim id), ``overlay``
 (comma-separated: ``band``, ``arcs``, ``reach``), ``entity`` (an entity id), ``briefing``
-(``1``), and the network filters of /supply-chain: ``network`` (network entity ids),
+(``1``), ``frame`` (``WIDTHxHEIGHT`` of the window or iframe, px: sizes a briefing or
+embedded map), and the network filters of /supply-chain: ``network`` (network entity ids),
 ``kind``, ``country`` and ``confidence`` (comma-separated values from the data).
 
 ``parse_view`` is the only place a query is read and ``to_query`` the only place one is
@@ -26,7 +27,8 @@ from dashboard.geo.ranges import (CLAIM_MODES, DEFAULT_CLAIM, MAX_PARAM_CHARS, O
 OVERLAYS = ("band", "arcs", "reach")
 DEFAULT_OVERLAYS = ("band", "reach")
 FILTERS = {"network": "networks", "kind": "kinds", "country": "countries", "confidence": "confidence"}  # URL key -> View field
-KNOWN = ("systems", "from", "claim", "overlay", "entity", "briefing", *FILTERS)
+KNOWN = ("systems", "from", "claim", "overlay", "entity", "briefing", "frame", *FILTERS)
+FRAME_PX = (200, 4000)  # smallest and largest width or height accepted in ``frame=WxH``
 PASSTHROUGH = ("embed", "embed_options")  # Streamlit's own; never written by us
 
 
@@ -43,6 +45,7 @@ class View:
     kinds: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     confidence: tuple[str, ...] = ()
+    frame: tuple[int, ...] = ()           # (width, height) px of the window or iframe, when the URL says
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -89,6 +92,8 @@ def to_params(view: View, pkg: Package) -> dict[str, str]:
         out["entity"] = view.entity
     if view.briefing:
         out["briefing"] = "1"
+    if view.frame:
+        out["frame"] = "x".join(map(str, view.frame))
     for key, name in FILTERS.items():
         if getattr(view, name):
             out[key] = ",".join(getattr(view, name))
@@ -107,7 +112,7 @@ def parse_view(params: dict[str, str] | str, pkg: Package) -> View:
     fields, bad = {}, []
     unknown = sorted(k for k in params if k not in KNOWN and k not in PASSTHROUGH)
     parsers = [("systems", _systems), ("from", _origin), ("claim", _claim), ("overlay", _overlays),
-               ("entity", _entity), ("briefing", _briefing), *((key, _filter(key)) for key in FILTERS)]
+               ("entity", _entity), ("briefing", _briefing), ("frame", _frame), *((key, _filter(key)) for key in FILTERS)]
     for key, parse in parsers:
         if key in params:
             try:
@@ -171,6 +176,16 @@ def _briefing(value: str, pkg: Package) -> dict:
     if value not in ("0", "1", "true", "false"):
         raise ValueError("use 1 or 0")
     return {"briefing": value in ("1", "true")}
+
+
+def _frame(value: str, pkg: Package) -> dict:
+    parts = value.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 5 for p in parts):
+        raise ValueError("use WIDTHxHEIGHT")
+    size = tuple(int(p) for p in parts)
+    if not all(FRAME_PX[0] <= v <= FRAME_PX[1] for v in size):
+        raise ValueError("frame out of range")
+    return {"frame": size}
 
 
 def filter_choices(pkg: Package) -> dict[str, tuple[str, ...]]:

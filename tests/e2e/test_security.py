@@ -125,6 +125,10 @@ def _limits(folder: Path) -> tuple[dict, int]:
     return schema["tables"], schema["limits"]["max_cell_chars"]
 
 
+EVIDENCE_COLUMNS = ("evidence", "excerpt")
+EVIDENCE_WORDS = " as the source words it"
+
+
 def write_corpus(folder: Path, payloads: list[str], rows: int | None = None) -> dict[str, int]:
     """Put ``payloads`` into the TARGETS cells of the package in ``folder``, in place.
 
@@ -144,6 +148,8 @@ def write_corpus(folder: Path, payloads: list[str], rows: int | None = None) -> 
             col = header.index(column)
             for i, row in enumerate(body[:rows] if rows else body):
                 row[col] = payloads[(i + k) % len(payloads)]
+                if column in EVIDENCE_COLUMNS and len(row[col].split()) < 3:  # firm rows need evidence in words
+                    row[col] += EVIDENCE_WORDS
                 count += 1
             k += 1
         out = io.StringIO()
