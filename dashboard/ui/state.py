@@ -154,6 +154,7 @@ def share_panel(current, *figures: str) -> None:
     """Link to this view, an iframe snippet, and report downloads of each of ``figures``
     (each rendered on click)."""
     from dashboard.report import marking
+    from dashboard.ui import links
     query = current.query(package())
     page = st.session_state.get("_page_path", "")
     # Lazy: the content (and the browser's code-block and download chunks) is sent only once
@@ -162,11 +163,12 @@ def share_panel(current, *figures: str) -> None:
     if not panel.open:
         return
     with panel:
-        st.caption("Link to this view (relative to this dashboard's address):")
-        st.code(f"/{page}?{query}" if query else f"/{page}", language=None)
+        base = links.base_url()  # the address the browser used, e.g. https://host/dashboard
+        st.caption("Link to this view:")
+        st.code(f"{base}/{page}?{query}" if query else f"{base}/{page}", language=None)
         st.caption("Iframe snippet for an intranet page:")
         sep = "&" if query else ""
-        st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
+        st.code(f'<iframe src="{base}/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
         for figure in figures:
             _downloads(query, figure, marking())
 
