@@ -65,6 +65,7 @@ class Settings:
     htpasswd: Path | None
     nginx: str | None
     state_dir: Path | None
+    restart_delay: float = 3.0
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Settings":
@@ -94,6 +95,7 @@ class Settings:
             htpasswd=Path(htpasswd).resolve() if htpasswd else None,
             nginx=env.get("INTRANET_NGINX", "").strip() or None,
             state_dir=Path(state).resolve() if state else None,
+            restart_delay=integer("INTRANET_RESTART_DELAY", 3, 0, 3600),
         )
 
 
@@ -207,7 +209,6 @@ class Child:
     proc: subprocess.Popen
     log_path: Path | None = None
     port: int | None = None
-    reported_exit: bool = False
 
     def stop(self, sig: int = signal.SIGTERM) -> list[int]:
         """Signal the child's process group, wait, then kill what is left. Returns survivors."""
@@ -345,6 +346,7 @@ class Runner:
                 log(f"nginx did not start (exit {proc.poll()}):\n{tail(errlog)}")
                 return 1
             time.sleep(0.2)
+        self.url = url
         self._write_state(url, nginx_child)
         log(f"nginx: pid {proc.pid}, config {conf}")
         log(f"ready at {url} ({s.replicas} replica(s); frame-ancestors {s.frame_ancestors}; "
@@ -385,19 +387,30 @@ class Runner:
         os.replace(tmp, self.state_dir / "state.json")
 
     def _supervise(self, nginx_child: Child) -> int:
-        replicas = [c for c in self.children if c is not nginx_child]
+        """Until a signal: nginx must live; a replica that exits is restarted on its port after
+        INTRANET_RESTART_DELAY seconds (meanwhile nginx sends its sessions to the others, or
+        shows the error page when none is left)."""
+        restart_at: dict[str, float] = {}
         while not self.stopping:
             if nginx_child.proc.poll() is not None:
                 log(f"nginx exited with {nginx_child.proc.returncode}:\n{tail(nginx_child.log_path)}")
                 return 1
-            for child in replicas:
-                if child.proc.poll() is not None and not child.reported_exit:
-                    child.reported_exit = True
+            for pos, child in enumerate(self.children):
+                if child is nginx_child or child.proc.poll() is None:
+                    continue
+                if child.name not in restart_at:
+                    restart_at[child.name] = time.monotonic() + self.settings.restart_delay
                     log(f"{child.name} (pid {child.proc.pid}, port {child.port}) exited with "
-                        f"{child.proc.returncode}; nginx sends its sessions to the other replica(s)")
-            if all(c.proc.poll() is not None for c in replicas):
-                log("every replica has exited: stopping")
-                return 1
+                        f"{child.proc.returncode}; nginx sends its sessions to the other replica(s); "
+                        f"restart in {self.settings.restart_delay:g} s")
+                    child.stop()  # whatever it started (its process group) goes with it
+                elif time.monotonic() >= restart_at[child.name]:
+                    del restart_at[child.name]
+                    index = int(child.name.split()[-1])
+                    fresh = start_replica(index, child.port, self.state_dir / "logs")
+                    self.children[pos] = fresh
+                    log(f"{fresh.name}: restarted, pid {fresh.proc.pid} on 127.0.0.1:{fresh.port}")
+                    self._write_state(self.url, nginx_child)
             time.sleep(0.5)
         return 0
 
