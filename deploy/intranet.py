@@ -124,18 +124,20 @@ def worker_user() -> tuple[str, str] | None:
     return "root", "root"  # a bare container with neither: nginx's workers stay root
 
 
-def render(settings: Settings, state_dir: Path, replica_ports: list[int], user: tuple[str, str] | None) -> str:
+def render(settings: Settings, state_dir: Path, worker_dir: Path, replica_ports: list[int],
+           user: tuple[str, str] | None) -> str:
     """The nginx configuration for these replicas (pure: no files touched)."""
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports)
     if settings.htpasswd:
         auth = ('        auth_basic "Dashboard";\n'
-                f"        auth_basic_user_file {state_dir}/htpasswd;")
+                f"        auth_basic_user_file {worker_dir}/htpasswd;")
     else:
         auth = "        # Basic auth: off (set INTRANET_HTPASSWD to a htpasswd file to turn it on)."
     listen = f"{settings.bind}:{settings.port}" if settings.bind != "*" else str(settings.port)
     values = {
         "USER_DIRECTIVE": f"user {user[0]} {user[1]};" if user else "# (not root: workers run as the current user)",
         "STATE_DIR": str(state_dir),
+        "WORKER_DIR": str(worker_dir),
         "UPSTREAM_SERVERS": servers,
         "LISTEN": listen,
         "FRAME_ANCESTORS": settings.frame_ancestors,
@@ -277,6 +279,9 @@ class Runner:
         self.stopping = False
         self.own_state_dir = settings.state_dir is None
         self.state_dir = settings.state_dir or Path(tempfile.mkdtemp(prefix="dashboard-intranet-"))
+        # What nginx's workers read or write; when root they run as www-data, so this is a
+        # fresh directory they can reach (INTRANET_STATE_DIR may sit under a private parent).
+        self.worker_dir = Path(tempfile.mkdtemp(prefix="dashboard-intranet-workers-"))
 
     def _signal(self, signum, _frame) -> None:
         if not self.stopping:
@@ -284,19 +289,20 @@ class Runner:
         self.stopping = True
 
     def prepare_dirs(self, user: tuple[str, str] | None) -> None:
-        for sub in ("logs", "html", "temp"):
-            (self.state_dir / sub).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ERROR_PAGE, self.state_dir / "html" / "unavailable.html")
+        (self.state_dir / "logs").mkdir(parents=True, exist_ok=True)
+        for sub in ("html", "temp"):
+            (self.worker_dir / sub).mkdir(exist_ok=True)
+        shutil.copyfile(ERROR_PAGE, self.worker_dir / "html" / "unavailable.html")
         if self.settings.htpasswd:  # a snapshot the workers can read (restart to pick up changes)
-            target = self.state_dir / "htpasswd"
+            target = self.worker_dir / "htpasswd"
             shutil.copyfile(self.settings.htpasswd, target)
             os.chmod(target, 0o400)
             if user:
                 os.chown(target, pwd.getpwnam(user[0]).pw_uid, grp.getgrnam(user[1]).gr_gid)
         if user:  # workers (www-data) must reach html/ and the temp paths nginx creates for them
-            for path in (self.state_dir, self.state_dir / "html", self.state_dir / "temp"):
+            for path in (self.worker_dir, self.worker_dir / "html", self.worker_dir / "temp"):
                 os.chmod(path, 0o755)
-            os.chmod(self.state_dir / "html" / "unavailable.html", 0o644)
+            os.chmod(self.worker_dir / "html" / "unavailable.html", 0o644)
 
     def run(self) -> int:
         signal.signal(signal.SIGINT, self._signal)
@@ -326,7 +332,7 @@ class Runner:
             return 1
 
         conf = self.state_dir / "nginx.conf"
-        conf.write_text(render(s, self.state_dir, ports, user), encoding="utf-8")
+        conf.write_text(render(s, self.state_dir, self.worker_dir, ports, user), encoding="utf-8")
         errlog = self.state_dir / "logs" / "error.log"
         base = [nginx, "-p", str(self.state_dir), "-c", str(conf), "-e", str(errlog)]
         check = subprocess.run([*base, "-t", "-q"], capture_output=True, text=True)
@@ -426,6 +432,7 @@ class Runner:
             log(f"processes that would not stop: {survivors}")
         else:
             log("stopped")
+        shutil.rmtree(self.worker_dir, ignore_errors=True)
         if self.own_state_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -439,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_config:
         state_dir = settings.state_dir or Path("/tmp/dashboard-intranet-EXAMPLE")
         ports = [8501 + i for i in range(settings.replicas)]
-        print(render(settings, state_dir, ports, worker_user()))
+        print(render(settings, state_dir, state_dir / "workers", ports, worker_user()))
         return 0
     return Runner(settings).run()
 
