@@ -61,8 +61,13 @@ ROUTE_COOKIE = "dashboard_route"
 
 
 def nginx_binary() -> str:
-    """nginx on PATH or Debian's /usr/sbin/nginx; skip (fail under CI=true) when missing."""
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+    """$INTRANET_NGINX, else nginx on PATH or Debian's /usr/sbin/nginx (as the runner looks);
+    skip when missing, fail under CI=true."""
+    explicit = os.environ.get("INTRANET_NGINX", "").strip()
+    if explicit:
+        found = explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
+    else:
+        found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
     if found:
         return found
     message = "no nginx: install Debian's nginx (as root: sh .ci/ensure-nginx)"
