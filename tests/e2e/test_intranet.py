@@ -23,6 +23,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -561,3 +562,76 @@ def test_basic_auth_and_the_error_page(tmp_path_factory, browser):
         assert "nginx" not in body.lower() and "127.0.0.1" not in body and str(replica["port"]) not in body
     finally:
         s.stop()
+
+
+# ------------------------------------------------------------------------------ what the app is told
+
+
+class _EchoHeaders(http.server.BaseHTTPRequestHandler):
+    """A stand-in replica that records the headers nginx sends it."""
+
+    seen: list = []
+
+    def do_GET(self):  # noqa: N802
+        _EchoHeaders.seen.append(dict(self.headers.items()))
+        body = b"ok"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_replicas_never_see_passwords_and_get_the_forwarded_headers(tmp_path):
+    """The rendered config with auth on, in front of a header-recording stand-in replica."""
+    import importlib.util
+
+    nginx = nginx_binary()
+    spec = importlib.util.spec_from_file_location("intranet_runner", REPO / "deploy" / "intranet.py")
+    runner_mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = runner_mod  # dataclasses look their module up there
+    spec.loader.exec_module(runner_mod)
+    htpasswd = tmp_path / "htpasswd"
+    htpasswd.write_text(f"analyst:{ssha('pw')}\n")
+    port = free_port()
+    settings = runner_mod.Settings.from_env({"INTRANET_PORT": str(port), "INTRANET_HTPASSWD": str(htpasswd),
+                                             "INTRANET_STATE_DIR": str(tmp_path / "state")})
+    runner = runner_mod.Runner(settings)
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoHeaders)
+    thread = threading.Thread(target=upstream.serve_forever, daemon=True)
+    thread.start()
+    proc = None
+    try:
+        user = runner_mod.worker_user()
+        runner.prepare_dirs(user)
+        conf = runner.state_dir / "nginx.conf"
+        conf.write_text(runner_mod.render(settings, runner.state_dir, runner.worker_dir, [upstream.server_address[1]], user))
+        proc = subprocess.Popen([nginx, "-p", str(runner.state_dir), "-c", str(conf), "-e", str(runner.state_dir / "logs" / "error.log")],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/dashboard/_stcore/host-config"
+        auth = {"Authorization": "Basic " + base64.b64encode(b"analyst:pw").decode(),
+                "X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": "/elsewhere"}
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(urllib.request.Request(url, headers=auth), timeout=2) as r:
+                    assert r.read() == b"ok"
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        seen = {k.lower(): v for k, v in _EchoHeaders.seen[-1].items()}
+        assert "authorization" not in seen or seen["authorization"] == "", seen
+        assert seen["x-forwarded-host"] == f"127.0.0.1:{port}"  # the client's own value is replaced
+        assert seen["x-forwarded-prefix"] == "/dashboard" and seen["x-forwarded-proto"] == "http"
+        assert seen["host"] == f"127.0.0.1:{port}"
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
+        shutil.rmtree(runner.worker_dir, ignore_errors=True)
