@@ -127,7 +127,9 @@ def worker_user() -> tuple[str, str] | None:
 def render(settings: Settings, state_dir: Path, worker_dir: Path, replica_ports: list[int],
            user: tuple[str, str] | None) -> str:
     """The nginx configuration for these replicas (pure: no files touched)."""
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports)
+    # max_fails=3: one stray error does not move a replica's sessions elsewhere; a dead
+    # replica refuses connections at once, so three tries cost nothing.
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in replica_ports)
     if settings.htpasswd:
         auth = ('        auth_basic "Dashboard";\n'
                 f"        auth_basic_user_file {worker_dir}/htpasswd;")

@@ -129,6 +129,9 @@ class Stack:
             assert not left, f"processes left behind: {left}"
         (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.output, ARTIFACTS / "logs" / f"intranet-{self.port}.out")
+        for name in ("error.log", "access.log"):  # nginx's logs next to the runner's output
+            if (self.state_dir / "logs" / name).exists():
+                shutil.copyfile(self.state_dir / "logs" / name, ARTIFACTS / "logs" / f"intranet-{self.port}-nginx-{name}")
 
 
 def _running(pid: int) -> bool:
