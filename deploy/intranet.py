@@ -33,7 +33,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -213,10 +213,17 @@ class Child:
     proc: subprocess.Popen
     log_path: Path | None = None
     port: int | None = None
+    # Descendants seen while it ran: kaleido's Chromium starts in a session of its own, so
+    # after a crash of the replica it is found only through this list.
+    known: dict[int, str] = field(default_factory=dict)
+
+    def remember(self) -> None:
+        if self.proc.poll() is None:
+            self.known.update(family(self.proc.pid))
 
     def stop(self, sig: int = signal.SIGTERM) -> list[int]:
         """Signal the child's process group, wait, then kill what is left. Returns survivors."""
-        members = family(self.proc.pid)
+        members = {**self.known, **family(self.proc.pid)}
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, sig)
@@ -399,7 +406,12 @@ class Runner:
         INTRANET_RESTART_DELAY seconds (meanwhile nginx sends its sessions to the others, or
         shows the error page when none is left)."""
         restart_at: dict[str, float] = {}
+        next_census = 0.0
         while not self.stopping:
+            if time.monotonic() >= next_census:  # note every replica's descendants now and then
+                for child in self.children:
+                    child.remember()
+                next_census = time.monotonic() + 5
             if nginx_child.proc.poll() is not None:
                 log(f"nginx exited with {nginx_child.proc.returncode}:\n{tail(nginx_child.log_path)}")
                 return 1
