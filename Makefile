@@ -11,7 +11,7 @@ CONSTRAINTS := .ci/constraints.txt
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast load bench validate audit chromium clean
+.PHONY: run test test-fast load bench validate audit chromium nginx intranet clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,19 @@ run: $(STAMP)
 chromium:
 	@sh .ci/ensure-chromium
 
-# Everything but the load suite (unit, AppTest, export, browser end-to-end and security);
-# no network (the dependency audit is `make audit`). Under CI=true no browser is a failure.
-test: $(STAMP) chromium
+# Debian's nginx for the intranet deployment: installed when missing and we are root.
+nginx:
+	@sh .ci/ensure-nginx
+
+# Intranet deployment in the foreground (deploy/README.md): INTRANET_REPLICAS replicas behind
+# nginx at http://127.0.0.1:8080/dashboard/ (INTRANET_PORT). Ctrl-C stops everything.
+intranet: $(STAMP) nginx
+	$(BIN)/python deploy/intranet.py
+
+# Everything but the load suite (unit, AppTest, export, browser end-to-end and security, the
+# intranet deployment); no network (the dependency audit is `make audit`). Under CI=true no
+# browser or nginx is a failure.
+test: $(STAMP) chromium nginx
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Load: 10 concurrent browser sessions x 3 cycles, server memory per cycle (~12 min here).

@@ -71,7 +71,8 @@ def test_share_panel_is_sent_only_when_opened_and_links_to_this_view():
     at.run()
     link, snippet = (c.value for c in at.code)
     assert link.startswith("/?") and parse_view(link[2:], load_package(DATA)).systems == ("SEJJIL",)
-    assert "from=semnan" in link and f'src="/?embed=true&{link[2:]}"' in snippet
+    assert "from=semnan" in link and f'src="/?embed=true&{link[2:]}&frame=1200x800"' in snippet
+    assert 'width="1200" height="800"' in snippet  # the map sizes itself to the frame the snippet makes
     assert export_buttons(at) == ["Download PNG", "Download SVG", "Download PDF"]
 
 

@@ -7,6 +7,7 @@ arguments only (never by widget reads). Pages call these and the core; nothing e
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import sys
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from dashboard.figures.text import markdown_literal
 from dashboard.data.load import resolve_data_dir
 from dashboard.ui import downloads
 from dashboard.views.dashboard import Dashboard
+
+EMBED_FRAME = (1200, 800)  # the iframe snippet's width and height, px
 
 
 def data_dir() -> Path:
@@ -131,6 +134,7 @@ def share_panel(current, *figures: str) -> None:
     """Link to this view, an iframe snippet, and report downloads of each of ``figures``
     (each rendered on click)."""
     from dashboard.views.report import marking
+    from dashboard.ui import links
     query = dashboard().query(current)
     page = st.session_state.get("_page_path", "")
     # Lazy: the content (and the browser's code-block and download chunks) is sent only once
@@ -139,11 +143,13 @@ def share_panel(current, *figures: str) -> None:
     if not panel.open:
         return
     with panel:
-        st.caption("Link to this view (relative to this dashboard's address):")
-        st.code(f"/{page}?{query}" if query else f"/{page}", language=None)
-        st.caption("Iframe snippet for an intranet page:")
-        sep = "&" if query else ""
-        st.code(f'<iframe src="/{page}?embed=true{sep}{query}" width="1200" height="800" style="border:0"></iframe>', language=None)
+        base = links.base_url()  # the address the browser used, e.g. https://host/dashboard
+        st.caption("Link to this view:")
+        st.code(f"{base}/{page}?{query}" if query else f"{base}/{page}", language=None)
+        st.caption("Iframe snippet for an intranet page (frame= sizes the map to the iframe; change both together):")
+        framed = dashboard().query(replace(current, frame=EMBED_FRAME))
+        st.code(f'<iframe src="{base}/{page}?embed=true&{framed}" width="{EMBED_FRAME[0]}" height="{EMBED_FRAME[1]}" '
+                f'style="border:0" title="Missile ranges and supply chains"></iframe>', language=None)
         for figure in figures:
             _downloads(current, figure, marking())
         downloads.view_files(current, figures)  # the map's rings as KML and GeoJSON (dashboard/ui/downloads.py)

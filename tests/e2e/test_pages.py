@@ -212,12 +212,12 @@ def test_share_panel_link_reopens_the_view_and_png_downloads(page, page_log, app
     expect(link).to_contain_text("systems=SEJJIL", timeout=30_000)
     wait_for_app(page)
     href = link.inner_text().strip()
-    assert href.startswith("/?") and "from=semnan" in href
+    assert href.startswith(app_server.url + "/?") and "from=semnan" in href  # absolute: the browser's address
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Download PNG").click()
     path = download.value.path()
     assert download.value.suggested_filename == "map.png"
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    heading = open_page(page, app_server.url + href, page_log)
+    heading = open_page(page, href, page_log)
     assert "measured from Semnan" in page.locator("[data-testid='stMain']").inner_text()
     _check_page(page, page_log, spec, heading, "share_link_followed")
