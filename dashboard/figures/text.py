@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["plain_text"]
+__all__ = ["converted_range", "plain_text", "stated_range"]
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
 _SPECIAL = re.compile(r"[&<>$]")
@@ -49,3 +49,52 @@ def markdown_literal(s: Any) -> str:
         return ""
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(s))
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+# ---------------------------------------------------------------- range figures
+
+CONVERTED_SIGNIFICANT = 3
+_OTHER_UNIT = {"km": "mi", "mi": "km"}
+
+
+def _round_significant(x: float, digits: int) -> float:
+    if x == 0:
+        return 0.0
+    from math import floor, log10
+
+    return round(x, digits - 1 - floor(log10(abs(x))))
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.3g}"
+
+
+def converted_range(value: float, unit: str) -> tuple[float, str]:
+    """The stated range ``value`` (in ``unit``, ``"km"`` or ``"mi"``) in the other unit, rounded
+    honestly: to 3 significant figures.
+
+    Why 3 significant figures: a conversion adds no precision, so it must not print more
+    digits than the source's figure can carry. Range figures in the sources are rounded
+    (800 mi, 2,000 km) or are themselves conversions (1,242 mi is 2,000 km converted), so
+    the converted figure is never printed to its last unit: 1,242 mi is 1,998.8 km and is
+    shown as 2,000 km, never "1,999 km". Trailing zeros do not tell how precise a figure is
+    ("1,200 mi" may be exact or rounded to the hundred), so the rule does not guess from
+    them: 3 significant figures keeps the rounding error under 0.5 % and matches the
+    issue's own example, 1,200 mi ≈ 1,930 km (1,931.2 km). Below 100 the same rule keeps
+    decimals (e.g. 62.1 mi). The stated figure itself is always printed as the source
+    stated it, first; the converted one only after "≈".
+    """
+    unit = str(unit).strip().lower()
+    if unit not in _OTHER_UNIT:
+        raise ValueError(f"unit must be 'km' or 'mi', got {unit[:10]!r}")
+    from dashboard.data.units import KM_PER_MILE
+
+    factor = KM_PER_MILE if unit == "mi" else 1 / KM_PER_MILE
+    return _round_significant(float(value) * factor, CONVERTED_SIGNIFICANT), _OTHER_UNIT[unit]
+
+
+def stated_range(value: float, unit: str) -> str:
+    """``"1,200 mi ≈ 1,930 km"``: the figure in the unit the source stated it, then the other
+    unit rounded by :func:`converted_range`. Plain text (no markup)."""
+    other, other_unit = converted_range(value, unit)
+    return f"{_number(float(value))} {str(unit).strip().lower()} \u2248 {_number(other)} {other_unit}"

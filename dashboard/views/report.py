@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import textwrap
 
 import plotly.graph_objects as go
@@ -33,6 +34,41 @@ def marking() -> str:
 
 def today() -> str:
     return dt.date.today().isoformat()
+
+
+def report_filename(pkg: Package, view, figure: str, fmt: str = "png", date: str | None = None) -> str:
+    """The download name of a report figure: figure, what the view shows, date and format, e.g.
+    ``map-sejjil-territory-2026-11-30.png`` (``pkg`` a Package or a Dashboard).
+
+    Parts: the figure; the systems (``all`` when every system is shown); for the map and the
+    ranges, the launch point (place id, ``territory``, or the coordinates) and the claim when
+    it is not the seed's; the entity and the network filters when set; the date. Only
+    ``a-z``, ``0-9``, ``-`` and ``_`` appear (safe on every file system, no spaces to quote);
+    the name is at most 120 characters plus the extension.
+    """
+    pkg = getattr(pkg, "package", pkg)
+    if figure not in FIGURES:
+        raise ValueError(f"unknown figure {figure[:30]!r}: use one of {', '.join(FIGURES)}")
+    fmt = str(fmt).lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError("format must be png, svg or pdf")
+    every = tuple(pkg.systems["id"])
+    parts = [figure, "all" if tuple(sorted(view.systems)) == tuple(sorted(every)) else "_".join(view.systems)]
+    if figure == "map":
+        parts.append(view.origin.key)
+        if view.claim != "seed":
+            parts.append(view.claim)
+    if figure in ("chain", "network") and view.entity:
+        parts.append(view.entity)
+    if figure == "network":
+        parts += ["_".join(v) for v in (view.networks, view.kinds, view.countries, view.confidence) if v]
+    slug = "-".join(_slug(p) for p in parts if _slug(p))[:120].strip("-_")
+    return f"{slug}-{date or today()}.{fmt}"
+
+
+def _slug(text: str) -> str:
+    text = re.sub(r"[^a-z0-9_]+", "-", str(text).lower().replace(".", "p").replace(",", "_"))
+    return text.strip("-_")
 
 
 def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure:
