@@ -17,13 +17,14 @@ from dashboard import network as graph
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
 from dashboard.figures.ranges_chart import ranges_chart
-from dashboard.figures.static_map import caption_lines, static_map_figure
+from dashboard.figures.static_map import caption_lines, report_map_figure
 from dashboard.figures.text import plain_text
 from dashboard.data.load import Package
 
 FIGURES = ("map", "ranges", "chain", "network")
 MARKING_ENV = "DASHBOARD_MARKING"
 DEFAULT_MARKING = "Public sources — not an official assessment"
+CAPTION_CHARS = 100  # caption characters per line at 24 px on a 1600 px canvas (DejaVu Sans, generous)
 SIZES = {"report": (1600, 900, 2.0), "a4": (1123, 794, 2.0)}  # px at 96 dpi: A4 landscape width
 
 
@@ -95,17 +96,30 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
 
 
 def _map(dash, view, date: str) -> go.Figure:
+    """The report map: zoomed to the rings, legend with the stated ranges, rings and capitals
+    labelled (see :func:`dashboard.figures.static_map.report_map_figure`)."""
     pkg, origin = dash.package, view.origin
     feats = dash.rings(view)
-    sources = sorted({f["properties"]["source_title"] for f in feats if f["properties"]["kind"] == "ring"})
+    drawn = [f["properties"] for f in feats if f["properties"]["kind"] == "ring"]
+    sources = list(dict.fromkeys(_short_source(p["source_title"], p.get("source_publisher", "")) for p in drawn))
     names = [pkg.systems.set_index("id").loc[s, "name"] for s in view.systems]
     lines = caption_lines(systems=names, origin_label=origin.label, sources=sources, data_version=pkg.version,
-                          date=date, marking=marking())
+                          date=date, marking="", width=CAPTION_CHARS)
+    lines = [f"{marking()} · {lines[-1]}", *lines[:-1]]  # the banner and the version share the first line
+    if any(f["properties"]["kind"] == "band" for f in feats):
+        at = next((i for i, line in enumerate(lines) if line.startswith("Sources:")), len(lines) - 1)
+        lines.insert(at, "Shaded: the spread of each system's published maximum ranges.")
     marker = None if origin.kind == "territory" else {"lon": origin.lon, "lat": origin.lat, "label": origin.label}
     centre = (origin.lon, origin.lat) if marker else (53.0, 32.0)
-    return static_map_figure(dash.countries, feats, origin=marker, title=f"Range rings, {origin.caption}",
-                             caption_lines=lines, center=centre, projection="azimuthal equidistant",
-                             projection_scale=4.5)
+    capitals = dash.cities[dash.cities["kind"] == "capital"][["name", "lon", "lat"]].to_dict("records")
+    width, height, _ = SIZES["report"]
+    return report_map_figure(dash.countries, feats, origin=marker, title=f"Range rings, {origin.caption.split(' (')[0]}",
+                             caption_lines=lines, center=centre, cities=capitals, width=width, height=height)
+
+
+def _short_source(title: str, publisher: str, limit: int = 160) -> str:
+    text = f"{title} ({publisher})" if publisher else str(title)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _claim_sources(pkg: Package, systems) -> list[str]:
