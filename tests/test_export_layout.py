@@ -78,15 +78,6 @@ def test_report_filename_is_safe_for_any_origin(dash):
 
 STANDARD = [("map", ""), ("map", "systems=SEJJIL&from=territory"), ("ranges", ""), ("chain", "systems=SEJJIL"),
             ("chain", ""), ("network", "")]
-# report layouts still to do (strict: an unexpected pass fails, so this list only shrinks)
-NOT_YET = {"overlap": {("ranges", ""), ("chain", ""), ("network", "")},
-           "font": {("ranges", ""), ("chain", "systems=SEJJIL"), ("chain", ""), ("network", "")}}
-
-
-def _cases(check):
-    return [pytest.param(f, q, marks=pytest.mark.xfail(strict=True, reason="report layout not done yet"))
-            if (f, q) in NOT_YET[check] else pytest.param(f, q) for f, q in STANDARD]
-
 # Every <text> with its real box (layout px: the SVG is shown at its viewBox size) and
 # computed font size; the geo frame; the ring outlines.
 MEASURE_JS = """() => {
@@ -154,13 +145,13 @@ def rendered(dash, chromium):
 
 
 @pytest.mark.export
-@pytest.mark.parametrize("figure, query", _cases("overlap"))
+@pytest.mark.parametrize("figure, query", STANDARD)
 def test_no_text_overlaps_other_text(rendered, figure, query):
     assert overlaps(rendered[(figure, query)]["texts"]) == []
 
 
 @pytest.mark.export
-@pytest.mark.parametrize("figure, query", _cases("font"))
+@pytest.mark.parametrize("figure, query", STANDARD)
 def test_every_font_is_at_least_7_pt_at_6_5_inches(rendered, figure, query):
     smallest = min(t["fs"] for t in rendered[(figure, query)]["texts"])
     assert px_to_pt(smallest) >= MIN_PT, f"smallest font {smallest} px = {px_to_pt(smallest):.1f} pt"

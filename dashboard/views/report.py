@@ -82,17 +82,43 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
         return _map(dash, view, date)
     if figure == "ranges":
         fig = ranges_chart(pkg, view.systems, title="Published range claims")
-        return with_caption(fig, _lines(pkg, view, _claim_sources(pkg, view.systems), date, "Every published range figure per system."))
+        names = ", ".join(_system_name(pkg, s) for s in view.systems)
+        what = f"Every published range figure for {names}, in km (figures stated in miles converted)."
+        return report_ranges_layout(fig, _head(pkg, date, what), _claim_sources(pkg, view.systems))
     g = dash.graph
     if figure == "chain":
-        chain = graph.chains_for_systems(g, view.systems)[0]  # the first system's chain, headed by all that share it
+        chains = graph.chains_for_systems(g, view.systems)
+        chain = chains[0]  # the first system's chain, headed by all that share it
         fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']}")
         ids = sorted({s for link in chain["links"] for s in link.get("sources", ())})
-        return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Links as the sources state them; pale links are inferred or unverified."))
+        drawn = [_system_name(pkg, s) for s in chain.get("systems", [chain["system"]])]
+        what = f"Supply chain of {', '.join(drawn)}: links as the sources state them; pale links are inferred or unverified."
+        rest = [_system_name(pkg, s) for c in chains[1:] for s in c.get("systems", [c["system"]])]
+        if rest:
+            what += f" Not drawn here: the chain{'s' if len(rest) > 1 else ''} of {', '.join(rest)} (one export per system)."
+        return report_chain_layout(fig, _head(pkg, date, what), _titles(pkg, ids))
     sub = graph.network_subgraph(g, view)
     fig = network_figure(sub, graph.layout(sub), highlight=[view.entity] if view.entity else None)
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
-    return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Entity network; dashed links are inferred or unverified."))
+    what = (f"Entity network: {sub.number_of_nodes()} entities and {sub.number_of_edges()} links{_filters_text(view)}; "
+            "dashed links are inferred or unverified.")
+    return report_network_layout(fig, _head(pkg, date, what), _titles(pkg, ids))
+
+
+def _system_name(pkg: Package, system_id: str) -> str:
+    return str(pkg.systems.set_index("id").loc[system_id, "name"])
+
+
+def _filters_text(view) -> str:
+    parts = [f"{name} {', '.join(values)}" for name, values in (("around", (view.entity,) if view.entity else ()),
+             ("networks", view.networks), ("kinds", view.kinds), ("countries", view.countries),
+             ("confidence", view.confidence)) if values]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _head(pkg: Package, date: str, what: str) -> list[str]:
+    """The caption's first lines: marking with data version and date; what is drawn."""
+    return [f"{marking()} · Data version {pkg.version} · generated {date}.", what]
 
 
 def _map(dash, view, date: str) -> go.Figure:
@@ -141,6 +167,242 @@ def _lines(pkg: Package, view, sources: list[str], date: str, what: str) -> list
     out += textwrap.wrap(text + ".", width=170, subsequent_indent="    ")
     out.append(f"Data version {pkg.version} · generated {date}.")
     return out
+
+
+# ---------------------------------------------------------------- report layout
+#
+# Report figures are laid out at SIZES["report"] (1600 x 900 layout px) and printed 6.5 in
+# wide: a font of N px prints at N x 72 x 6.5 / 1600 = 0.2925 N pt, so 7 pt needs 24 px
+# (FONT_PX). Text boxes are estimated at CHAR_EM em a character (DejaVu Sans averages
+# 0.55); the Chromium tests in tests/test_export_layout.py measure the real boxes.
+
+FONT_PX = 24
+TITLE_PX = 32
+LINE_PX = 1.3 * FONT_PX   # plotly's line spacing
+CHAR_EM = 0.6
+SIDE_PX = 20
+
+
+def _chars(px: float, font_px: float = FONT_PX) -> int:
+    return max(10, int(px / (CHAR_EM * font_px)))
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def caption_blocks(head: list[str], sources: list[str], width: int, max_columns: int = 3) -> tuple[list[list[str]], int]:
+    """The caption as text blocks: ``[full-width lines, column 1, column 2, ...]`` and the
+    number of lines the tallest column needs under the full-width lines.
+
+    Head lines wrap at the canvas width; sources are numbered, one line each, cut to the
+    column width with "…" (the Sources page holds every full reference), in as few
+    columns (up to ``max_columns``) as keep them at most 4 rows high.
+    """
+    full = [wrapped for line in head for wrapped in textwrap.wrap(line, _chars(width - 2 * SIDE_PX), subsequent_indent="    ")]
+    if not sources:
+        return [full], 0
+    columns = next((c for c in range(1, max_columns + 1) if -(-len(sources) // c) <= 4), max_columns)
+    rows = -(-len(sources) // columns)
+    col_chars = _chars((width - 2 * SIDE_PX) / columns - 16)
+    numbered = [_cut(f"[{i}] {src}", col_chars) for i, src in enumerate(sources, 1)]
+    if columns == 1 and len(sources) <= 2:
+        full.append(_cut("Sources: " + "; ".join(f"[{i}] {src}" for i, src in enumerate(sources, 1)), 2 * _chars(width - 2 * SIDE_PX)))
+        full[-1:] = textwrap.wrap(full[-1], _chars(width - 2 * SIDE_PX), subsequent_indent="    ")
+        return [full], 0
+    full.append("Sources:")
+    return [full] + [numbered[c * rows:(c + 1) * rows] for c in range(columns)], rows
+
+
+def place_caption(fig: go.Figure, head: list[str], sources: list[str], *, width: int, height: int,
+                  top_of_caption_px: float | None = None) -> float:
+    """Write the caption as annotations at the bottom of the canvas; returns its height in px.
+
+    Positions are canvas px turned into paper coordinates of the figure's margins, so the
+    caption starts at the canvas's left edge whatever the plot's left margin is.
+    """
+    blocks, rows = caption_blocks(head, sources, width)
+    full = blocks[0]
+    caption_px = LINE_PX * (len(full) + rows) + 16
+    m = fig.layout.margin
+    left, right, bottom, top = m.l or 0, m.r or 0, m.b or 0, m.t or 0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y0 = height - caption_px if top_of_caption_px is None else top_of_caption_px
+
+    def paper(x_px: float, y_px: float) -> tuple[float, float]:
+        return (x_px - left) / plot_w, (height - bottom - y_px) / plot_h
+
+    font = {"size": FONT_PX, "color": "#333333", "family": "DejaVu Sans, Arial, sans-serif"}
+    x, y = paper(SIDE_PX, y0)
+    fig.add_annotation(text="<br>".join(plain_text(line) for line in full), xref="paper", yref="paper", x=x, y=y,
+                       xanchor="left", yanchor="top", align="left", showarrow=False, font=font, name="caption")
+    col_w = (width - 2 * SIDE_PX) / max(1, len(blocks) - 1)
+    for c, column in enumerate(blocks[1:]):
+        x, y = paper(SIDE_PX + c * col_w, y0 + LINE_PX * len(full))
+        fig.add_annotation(text="<br>".join(plain_text(line) for line in column), xref="paper", yref="paper", x=x, y=y,
+                           xanchor="left", yanchor="top", align="left", showarrow=False, font=font, name="sources")
+    return caption_px
+
+
+def _report_fonts(fig: go.Figure, title: str | None = None) -> None:
+    """Report fonts and size; margins are fixed (no auto-expansion), so the caption's paper
+    coordinates computed from them are where plotly draws it."""
+    fig.update_layout(margin={"autoexpand": False}, font={"size": FONT_PX}, title={"font": {"size": TITLE_PX}, "x": 0.01, "xanchor": "left",
+                                                     "y": 0.99, "yanchor": "top", "xref": "container", "yref": "container"},
+                      width=SIZES["report"][0], height=SIZES["report"][1])
+    if title is not None:
+        fig.update_layout(title_text=plain_text(title))
+
+
+def report_ranges_layout(fig: go.Figure, head: list[str], sources: list[str]) -> go.Figure:
+    """The range chart for print: 24 px text, a three-entry legend of marker kinds above the
+    plot (systems are named on the y axis), sources in columns under the axis."""
+    width, height, _ = SIZES["report"]
+    blocks, rows = caption_blocks(head, sources, width)
+    caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    names = [t for t in fig.layout.yaxis.ticktext or ()]
+    left = SIDE_PX + CHAR_EM * FONT_PX * max((len(n) for n in names), default=8) + 16
+    axis_px = 2 * LINE_PX + 30
+    fig.update_traces(showlegend=False)
+    for name, marker in (("seed article's figure", {"symbol": "star", "size": 18, "color": "#777777", "line": {"color": "#000", "width": 1}}),
+                         ("other maximum-range claims", {"symbol": "circle", "size": 12, "color": "#777777"}),
+                         ("not drawn as a ring", {"symbol": "circle-open", "size": 12, "color": "#777777", "line": {"width": 2}})):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=marker, name=name, hoverinfo="skip"))
+    fig.update_layout(
+        margin={"l": left, "r": 40, "t": 110, "b": axis_px + caption_px},
+        xaxis={"title": {"text": "range, km · shaded bar: band of published maximum ranges", "font": {"size": FONT_PX}},
+               "tickfont": {"size": FONT_PX}},
+        yaxis={"tickfont": {"size": FONT_PX}},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "font": {"size": FONT_PX}, "traceorder": "normal",
+                "itemsizing": "constant"},
+    )
+    _report_fonts(fig)
+    place_caption(fig, head, sources, width=width, height=height)
+    return fig
+
+
+GAP_LINES = 6  # lines of the chain's "what the sources do not support" text a report keeps
+
+
+def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> go.Figure:
+    """The chain for print (the figure itself is built by dashboard.figures.chain): 24 px
+    text, the legend above the plot, the gaps text under it cut to GAP_LINES lines (each
+    point by its first line; a last line says how many more the Supply chain page lists), the
+    caption with the sources in columns at the bottom."""
+    width, height, _ = SIZES["report"]
+    blocks, rows = caption_blocks(head, sources, width)
+    caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    fig.update_traces(textfont={"size": FONT_PX}, selector={"type": "sankey"})
+    for trace in fig.data:  # the legend on one line at 24 px
+        if trace.name and trace.name.startswith("pale grey"):
+            trace.name = "pale grey = inferred or unverified"
+    notes = list(fig.layout.annotations)
+    gaps_px = 0.0
+    if notes:  # the chain's own first annotation: its gaps text under the plot
+        gap_lines = notes[0].text.split("<br>")
+        points = []  # whole points: a bullet line and its continuation lines
+        for line in gap_lines:
+            if points and not line.startswith("\u2022"):
+                points[-1].append(line)
+            else:
+                points.append([line])
+        header = [points.pop(0)[0]] if points and not points[0][0].startswith("\u2022") else []
+        room = GAP_LINES - len(header) - 1
+        shown = points if len(points) <= room + 1 else points[:room]
+        # each point by its first line (the rest on the Supply chain page), "…" where cut
+        lines = header + [p[0].rstrip() + (" \u2026" if len(p) > 1 else "") for p in shown]
+        left_out = len(points) - len(shown)
+        if left_out or any(len(p) > 1 for p in shown):
+            more = f"{left_out} more point{'s' if left_out > 1 else ''} and " if left_out else ""
+            lines.append(plain_text(f"({more}the full text: see the Supply chain page.)"))
+        gaps_px = LINE_PX * len(lines) + 12
+        notes[0].update(text="<br>".join(lines), font={"size": FONT_PX}, yshift=-10)
+    for note in notes[1:]:
+        note.update(font={"size": FONT_PX})
+    fig.update_layout(annotations=notes, margin={"t": 64 + 2 * LINE_PX, "b": caption_px + gaps_px, "r": fig.layout.margin.r * 2},
+                      legend={"font": {"size": FONT_PX}, "y": 1.0, "yanchor": "bottom"})
+    _report_fonts(fig)
+    place_caption(fig, head, sources, width=width, height=height)
+    return fig
+
+
+NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "person", "goods")
+
+
+def report_network_layout(fig: go.Figure, head: list[str], sources: list[str]) -> go.Figure:
+    """The network for print (the figure itself is built by dashboard.figures.network): 24 px
+    text, the legend at the right, axis ranges fixed (x and y scaled apart to fill the plot) so
+    that data and pixels map one to one,
+    and node labels placed by a greedy pass over their boxes in pixels (above, below,
+    right or left of the node; systems and networks first, then by kind), a label dropped
+    where none fits, so no label covers another; the caption at the bottom."""
+    from dashboard.figures.static_map import LabelBoxes, text_box_px
+
+    width, height, _ = SIZES["report"]
+    blocks, rows = caption_blocks(head, sources, width)
+    caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    legend_w = max((text_box_px(plain_text(t.name or ""), FONT_PX)[0] for t in fig.data if t.showlegend is not False),
+                   default=200) + 60
+    margin = {"l": SIDE_PX, "r": SIDE_PX + legend_w, "t": 64, "b": caption_px + 10}
+    plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
+    xs = [x for t in fig.data if t.mode and "markers" in t.mode for x in (t.x or ()) if x is not None]
+    ys = [y for t in fig.data if t.mode and "markers" in t.mode for y in (t.y or ()) if y is not None]
+    if xs and ys:
+        pad_px = 12 + FONT_PX * 1.3  # room for a label above the top node
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        # x and y scaled apart (no fixed aspect): the picture fills the plot and labels get room
+        kx = (plot_w - 2 * pad_px - 120) / max(x1 - x0, 1e-9)
+        ky = (plot_h - 2 * pad_px) / max(y1 - y0, 1e-9)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        xr = [cx - plot_w / 2 / kx, cx + plot_w / 2 / kx]
+        yr = [cy - plot_h / 2 / ky, cy + plot_h / 2 / ky]
+
+        def px(x, y):
+            return (x - xr[0]) * kx, (yr[1] - y) * ky
+
+        boxes = LabelBoxes(plot_w, plot_h)
+        labelled = []
+        for t in fig.data:  # every node marker blocks its own area
+            if t.mode and "markers" in t.mode and t.name not in ("links", "selected"):
+                size = t.marker.size if isinstance(t.marker.size, (int, float)) else 10
+                for x, y in zip(t.x or (), t.y or ()):
+                    if x is not None:
+                        mx, my = px(x, y)
+                        boxes.block((mx - size / 2, my - size / 2, mx + size / 2, my + size / 2))
+                if t.text is not None and "text" in t.mode:
+                    rank = NODE_LABEL_PRIORITY.index(t.name) if t.name in NODE_LABEL_PRIORITY else len(NODE_LABEL_PRIORITY)
+                    labelled += [(rank, j, t, x, y, size) for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
+        keep: dict[int, dict] = {}  # trace id -> {point index: textposition}
+        for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
+            w, h = text_box_px(t.text[j], FONT_PX)
+            mx, my = px(x, y)
+            g = size / 2 + 5  # clear of the node's own marker and the padding
+            for position, box in (("top center", (mx - w / 2, my - g - h, mx + w / 2, my - g)),
+                                  ("bottom center", (mx - w / 2, my + g, mx + w / 2, my + g + h)),
+                                  ("middle right", (mx + g, my - h / 2, mx + g + w, my + h / 2)),
+                                  ("middle left", (mx - g - w, my - h / 2, mx - g, my + h / 2))):
+                if boxes.free(box):
+                    boxes.block(box)
+                    keep.setdefault(id(t), {})[j] = position
+                    break
+        for t in fig.data:
+            if t.text is not None and t.mode and "text" in t.mode:
+                chosen = keep.get(id(t), {})
+                t.text = [txt if j in chosen else "" for j, txt in enumerate(t.text)]
+                t.textposition = [chosen.get(j, "top center") for j in range(len(t.text))]
+                t.textfont = {"size": FONT_PX, "color": "#222222"}
+        fig.update_layout(xaxis={"range": xr, "autorange": False},
+                          yaxis={"range": yr, "autorange": False, "scaleanchor": None})
+    fig.update_layout(margin=margin, legend={"font": {"size": FONT_PX}, "title": {"font": {"size": FONT_PX}},
+                                             "x": 1.0, "xanchor": "left", "y": 1, "yanchor": "top"})
+    notes = list(fig.layout.annotations)
+    for note in notes:
+        note.update(font={"size": FONT_PX})
+    fig.update_layout(annotations=notes)
+    _report_fonts(fig, title="Entity network")
+    place_caption(fig, head, sources, width=width, height=height)
+    return fig
 
 
 def with_caption(fig: go.Figure, lines: list[str]) -> go.Figure:
