@@ -724,6 +724,10 @@ def report_map_figure(
             stated = _stated(raw)
             if stated:
                 trace.name = f"{plain_text(props[meta['index']]['name'])}<br>{plain_text(stated_range(*stated))}"
+        if meta.get("role") == "ring":  # hover (SVG title): the same honest figures as the legend
+            stated = _stated(rings[meta["index"]].get("properties") or {})
+            if stated:
+                trace.text = plain_text(f"{props[meta['index']]['name']} · {stated_range(*stated)}")
             entries.append(trace.name)
         elif meta.get("role") == "origin":
             trace.mode = "markers"

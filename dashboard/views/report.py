@@ -158,17 +158,6 @@ def _titles(pkg: Package, ids) -> list[str]:
     return [f"{src.loc[i, 'title']} ({src.loc[i, 'publisher']})" for i in ids if i in src.index]
 
 
-def _lines(pkg: Package, view, sources: list[str], date: str, what: str) -> list[str]:
-    names = ", ".join(pkg.systems.set_index("id").loc[s, "name"] for s in view.systems)
-    out = [marking(), f"{what} Systems: {names}."]
-    text = "Sources: " + "; ".join(f"[{i}] {s}" for i, s in enumerate(sources[:40], 1))
-    if len(sources) > 40:
-        text += f"; and {len(sources) - 40} more (see the Sources page)"
-    out += textwrap.wrap(text + ".", width=170, subsequent_indent="    ")
-    out.append(f"Data version {pkg.version} · generated {date}.")
-    return out
-
-
 # ---------------------------------------------------------------- report layout
 #
 # Report figures are laid out at SIZES["report"] (1600 x 900 layout px) and printed 6.5 in
