@@ -76,8 +76,18 @@ def test_report_filename_is_safe_for_any_origin(dash):
 
 # ---------------------------------------------------------------- rendered layout (Chromium)
 
-STANDARD = [("map", ""), ("map", "systems=SEJJIL&from=territory"), ("ranges", ""), ("chain", "systems=SEJJIL"),
-            ("chain", ""), ("network", "")]
+# `dashboard export --all` (cli.standard_set: both maps, the ranges, one chain per system, the
+# network) plus the issue's views: one system from the territory, the chain of the default
+# view (four systems selected, one chain drawn), a network around one entity.
+STANDARD = [("map", ""), ("map", "from=territory"), ("map", "systems=SEJJIL&from=territory"), ("ranges", ""),
+            ("chain", "systems=SHAHAB3"), ("chain", "systems=SHAHAB3_IMP"), ("chain", "systems=GHADR1"),
+            ("chain", "systems=SEJJIL"), ("chain", ""), ("network", ""), ("network", "entity=C_LIMMT")]
+
+
+def test_the_standard_set_is_covered(package):
+    from dashboard.cli import standard_set
+
+    assert {(figure, query) for _, figure, query in standard_set(package)} <= set(STANDARD)
 # Every <text> with its real box (layout px: the SVG is shown at its viewBox size) and
 # computed font size; the geo frame; the ring outlines.
 MEASURE_JS = """() => {
@@ -158,7 +168,7 @@ def test_every_font_is_at_least_7_pt_at_6_5_inches(rendered, figure, query):
 
 
 @pytest.mark.export
-@pytest.mark.parametrize("query", ["", "systems=SEJJIL&from=territory"])
+@pytest.mark.parametrize("query", ["", "from=territory", "systems=SEJJIL&from=territory"])
 def test_the_map_fills_its_canvas(rendered, query):
     x0, y0, x1, y1 = rendered[("map", query)]["frame"]
     assert (x1 - x0) / LAYOUT_WIDTH_PX >= 0.75

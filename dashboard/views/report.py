@@ -102,7 +102,8 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
     what = (f"Entity network: {sub.number_of_nodes()} entities and {sub.number_of_edges()} links{_filters_text(view)}; "
             "dashed links are inferred or unverified.")
-    return report_network_layout(fig, _head(pkg, date, what), _titles(pkg, ids))
+    priority = {n: (0 if n == view.entity else 1, -sub.degree(n)) for n in sub.nodes}
+    return report_network_layout(fig, _head(pkg, date, what), _titles(pkg, ids), priority=priority)
 
 
 def _system_name(pkg: Package, system_id: str) -> str:
@@ -174,6 +175,12 @@ SIDE_PX = 20
 
 def _chars(px: float, font_px: float = FONT_PX) -> int:
     return max(10, int(px / (CHAR_EM * font_px)))
+
+
+def _unescaped(text: str) -> str:
+    import html
+
+    return html.unescape(str(text))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -319,20 +326,27 @@ def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> 
 NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "person", "goods")
 
 
-def report_network_layout(fig: go.Figure, head: list[str], sources: list[str]) -> go.Figure:
+def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], priority: dict | None = None) -> go.Figure:
     """The network for print (the figure itself is built by dashboard.figures.network): 24 px
-    text, the legend at the right, axis ranges fixed (x and y scaled apart to fill the plot) so
+    text, a narrow legend at the right, axis ranges fixed (x and y scaled apart to fill the plot) so
     that data and pixels map one to one,
     and node labels placed by a greedy pass over their boxes in pixels (above, below,
-    right or left of the node; systems and networks first, then by kind), a label dropped
+    right, left or diagonal to the node, shortened to 16 characters where the full label
+    fits nowhere; the highlighted entity first, then the systems,
+    then in the order of ``priority`` ({node id: (0 for the highlighted entity else 1,
+    minus its number of links)}: hubs), then by kind), a label dropped
     where none fits, so no label covers another; the caption at the bottom."""
     from dashboard.figures.static_map import LabelBoxes, text_box_px
 
     width, height, _ = SIZES["report"]
     blocks, rows = caption_blocks(head, sources, width)
     caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
-    legend_w = max((text_box_px(plain_text(t.name or ""), FONT_PX)[0] for t in fig.data if t.showlegend is not False),
-                   default=200) + 60
+    for trace in fig.data:  # the link styles' legend entries on two lines: a narrow legend, a wide plot
+        if trace.name and trace.name.startswith(("solid = ", "dashed = ")):
+            trace.name = "<br>".join(textwrap.wrap(trace.name, 18))
+    legend_title = "Node kind; link style"
+    legend_w = max([text_box_px(plain_text(t.name or ""), FONT_PX)[0] for t in fig.data if t.showlegend is not False]
+                   + [text_box_px(legend_title, FONT_PX)[0]]) + 60
     margin = {"l": SIDE_PX, "r": SIDE_PX + legend_w, "t": 64, "b": caption_px + 10}
     plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
     xs = [x for t in fig.data if t.mode and "markers" in t.mode for x in (t.x or ()) if x is not None]
@@ -361,29 +375,42 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str]) -
                         boxes.block((mx - size / 2, my - size / 2, mx + size / 2, my + size / 2))
                 if t.text is not None and "text" in t.mode:
                     rank = NODE_LABEL_PRIORITY.index(t.name) if t.name in NODE_LABEL_PRIORITY else len(NODE_LABEL_PRIORITY)
-                    labelled += [(rank, j, t, x, y, size) for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
+                    ids = list(t.customdata) if t.customdata is not None else [None] * len(t.x)
+                    keys = [(priority or {}).get(i, (1, 0)) for i in ids]
+                    labelled += [((keys[j][0], 0 if t.name == "system" else 1, *keys[j][1:], rank), j, t, x, y, size)
+                                 for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
         keep: dict[int, dict] = {}  # trace id -> {point index: textposition}
+        texts: dict[int, dict] = {}  # trace id -> {point index: the (maybe shortened) label}
         for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
-            w, h = text_box_px(t.text[j], FONT_PX)
             mx, my = px(x, y)
             g = size / 2 + 5  # clear of the node's own marker and the padding
-            for position, box in (("top center", (mx - w / 2, my - g - h, mx + w / 2, my - g)),
-                                  ("bottom center", (mx - w / 2, my + g, mx + w / 2, my + g + h)),
-                                  ("middle right", (mx + g, my - h / 2, mx + g + w, my + h / 2)),
-                                  ("middle left", (mx - g - w, my - h / 2, mx - g, my + h / 2))):
-                if boxes.free(box):
-                    boxes.block(box)
-                    keep.setdefault(id(t), {})[j] = position
+            full = _unescaped(t.text[j])
+            for text in (full, _cut(full, 16)) if len(full) > 16 else (full,):
+                w, h = text_box_px(plain_text(text), FONT_PX)
+                candidates = (("top center", (mx - w / 2, my - g - h, mx + w / 2, my - g)),
+                              ("bottom center", (mx - w / 2, my + g, mx + w / 2, my + g + h)),
+                              ("middle right", (mx + g, my - h / 2, mx + g + w, my + h / 2)),
+                              ("middle left", (mx - g - w, my - h / 2, mx - g, my + h / 2)),
+                              ("top right", (mx + g / 2, my - g - h, mx + g / 2 + w, my - g)),
+                              ("top left", (mx - g / 2 - w, my - g - h, mx - g / 2, my - g)),
+                              ("bottom right", (mx + g / 2, my + g, mx + g / 2 + w, my + g + h)),
+                              ("bottom left", (mx - g / 2 - w, my + g, mx - g / 2, my + g + h)))
+                spot = next(((pos, box) for pos, box in candidates if boxes.free(box)), None)
+                if spot:
+                    boxes.block(spot[1])
+                    keep.setdefault(id(t), {})[j] = spot[0]
+                    texts.setdefault(id(t), {})[j] = plain_text(text)
                     break
         for t in fig.data:
             if t.text is not None and t.mode and "text" in t.mode:
                 chosen = keep.get(id(t), {})
-                t.text = [txt if j in chosen else "" for j, txt in enumerate(t.text)]
+                t.text = [texts[id(t)][j] if j in chosen else "" for j in range(len(t.text))]
                 t.textposition = [chosen.get(j, "top center") for j in range(len(t.text))]
                 t.textfont = {"size": FONT_PX, "color": "#222222"}
         fig.update_layout(xaxis={"range": xr, "autorange": False},
                           yaxis={"range": yr, "autorange": False, "scaleanchor": None})
-    fig.update_layout(margin=margin, legend={"font": {"size": FONT_PX}, "title": {"font": {"size": FONT_PX}},
+    fig.update_layout(margin=margin, legend={"font": {"size": FONT_PX}, "orientation": "v",
+                                             "title": {"text": legend_title, "font": {"size": FONT_PX}},
                                              "x": 1.0, "xanchor": "left", "y": 1, "yanchor": "top"})
     notes = list(fig.layout.annotations)
     for note in notes:
