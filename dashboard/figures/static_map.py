@@ -680,8 +680,9 @@ def report_map_figure(
 
     The legend gives each system's ring in its colour and dash with its range as the source
     stated it and the other unit (:func:`dashboard.figures.text.stated_range`); each ring is
-    labelled on the map (system and stated range); ``cities`` (dicts with name, lon, lat)
-    inside the largest ring are labelled where their label collides with no other text
+    labelled on the map (system and stated range), off the other rings' lines where a
+    bearing allows; ``cities`` (dicts with name, lon, lat) inside the largest ring are
+    labelled where their label collides with no other text and crosses no ring line
     (greedy, nearest the centre first). The origin, if any, is marked and labelled.
     """
     from dashboard.figures.text import stated_range
@@ -740,6 +741,24 @@ def report_map_figure(
     legend_h = sum(text_box_px(e, font_px)[1] + 8 for e in entries) + LINE_EM * font_px + 24
     boxes.block((frame_w - legend_w, 0, frame_w, legend_h))
 
+    # Ring outlines in frame px: labels keep off them where they can (text over a dashed
+    # line is hard to read), and must where a label is optional (capitals).
+    from shapely.geometry import LineString
+    from shapely.geometry import box as _box
+    from shapely.ops import unary_union as _union
+
+    outline_parts = []
+    for f, p in zip(rings, props):
+        if p["kind"] == "ring":
+            for ext, holes in _feature_rings(f, p["range_km"]):
+                for r in (ext, *holes):
+                    x, y = to_px(r[:, 0], r[:, 1])
+                    outline_parts.append(LineString(np.column_stack([np.append(x, x[0]), np.append(y, y[0])])))
+    outlines = _union(outline_parts) if outline_parts else None
+
+    def off_lines(box) -> bool:
+        return outlines is None or not outlines.intersects(_box(box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1))
+
     # The origin's label, right of its marker (else left, above, below).
     if origin is not None and math.isfinite(float(origin["lon"])) and math.isfinite(float(origin["lat"])):
         ox, oy = (float(v) for v in to_px(float(origin["lon"]), float(origin["lat"])))
@@ -748,8 +767,9 @@ def report_map_figure(
         if text:
             w, h = text_box_px(text, font_px)
             g = 12  # clear of the marker's box and the padding
-            for box in ((ox + g, oy - h / 2, ox + g + w, oy + h / 2), (ox - g - w, oy - h / 2, ox - g, oy + h / 2),
-                        (ox - w / 2, oy - g - h, ox + w / 2, oy - g), (ox - w / 2, oy + g, ox + w / 2, oy + g + h)):
+            spots = ((ox + g, oy - h / 2, ox + g + w, oy + h / 2), (ox - g - w, oy - h / 2, ox - g, oy + h / 2),
+                     (ox - w / 2, oy - g - h, ox + w / 2, oy - g), (ox - w / 2, oy + g, ox + w / 2, oy + g + h))
+            for box in [b for b in spots if off_lines(b)] + list(spots):  # off the ring lines if possible
                 if boxes.take(box):
                     put(text, box, TEXT_COLOR)
                     break
@@ -772,12 +792,14 @@ def report_map_figure(
         figure = f"{stated[0]:,.0f} {stated[1]}" if stated else (f"{p['range_km']:,.0f} km" if p["range_km"] else "")
         text = plain_text(f"{p['name']} {figure}".strip())
         w, h = text_box_px(text, font_px)
+        spots = []
         for angle in RING_LABEL_ANGLES:
             j = int(np.argmin(np.abs((bearing - angle + 180) % 360 - 180)))
             ux, uy = math.sin(math.radians(angle)), -math.cos(math.radians(angle))
             reach = abs(ux) * w / 2 + abs(uy) * h / 2 + 4
             cx, cy = xs[j] + ux * reach, ys[j] + uy * reach
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            spots.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        for box in [b for b in spots if off_lines(b)] + spots:  # first the bearings where no ring line crosses it
             if boxes.take(box):
                 put(text, box, p["color"])
                 break
@@ -805,7 +827,7 @@ def report_map_figure(
             g = 8  # the dot's half size plus the padding, and one px more
             for box in ((cx + g, cy - h / 2, cx + g + w, cy + h / 2), (cx - g - w, cy - h / 2, cx - g, cy + h / 2),
                         (cx - w / 2, cy - g - h, cx + w / 2, cy - g), (cx - w / 2, cy + g, cx + w / 2, cy + g + h)):
-                if boxes.free(box):
+                if boxes.free(box) and off_lines(box):
                     boxes.block(dot)
                     boxes.block(box)
                     put(text, box, "#444444")
