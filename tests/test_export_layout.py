@@ -78,10 +78,12 @@ def test_report_filename_is_safe_for_any_origin(dash):
 
 # `dashboard export --all` (cli.standard_set: both maps, the ranges, one chain per system, the
 # network) plus the views: one system from the territory, the chain of the default
-# view (four systems selected, one chain drawn), a network around one entity.
+# view (four systems selected, one chain drawn), a network around one entity, a filtered
+# network with no links (nothing to cite).
 STANDARD = [("map", ""), ("map", "from=territory"), ("map", "systems=SEJJIL&from=territory"), ("ranges", ""),
             ("chain", "systems=SHAHAB3"), ("chain", "systems=SHAHAB3_IMP"), ("chain", "systems=GHADR1"),
-            ("chain", "systems=SEJJIL"), ("chain", ""), ("network", ""), ("network", "entity=C_LIMMT")]
+            ("chain", "systems=SEJJIL"), ("chain", ""), ("network", ""), ("network", "entity=C_LIMMT"),
+            ("network", "kind=company&country=China")]
 
 
 def test_the_standard_set_is_covered(package):

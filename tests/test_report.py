@@ -151,3 +151,8 @@ def test_report_figures_keep_their_caption_under_the_plot(dash, package):
         for a in fig.layout.annotations:
             if a.name in ("caption", "sources"):
                 assert a.y <= 0 and a.yanchor == "top"
+
+
+def test_a_figure_citing_nothing_says_so(dash, package):
+    fig = dash.figure(dash.parse("kind=company&country=China"), "network", date=DATE)
+    assert "Sources: none" in _caption(fig)

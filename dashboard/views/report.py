@@ -100,7 +100,7 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
     sub = graph.network_subgraph(g, view)
     fig = network_figure(sub, graph.layout(sub), highlight=[view.entity] if view.entity else None)
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
-    what = (f"Entity network: {sub.number_of_nodes()} entities and {sub.number_of_edges()} links{_filters_text(view)}; "
+    what = (f"Entity network: {sub.number_of_nodes()} entities and {sub.number_of_edges()} links{_filters_text(pkg, view)}; "
             "dashed links are inferred or unverified.")
     priority = {n: (0 if n == view.entity else 1, -sub.degree(n)) for n in sub.nodes}
     return report_network_layout(fig, _head(pkg, date, what), _titles(pkg, ids), priority=priority)
@@ -110,8 +110,11 @@ def _system_name(pkg: Package, system_id: str) -> str:
     return str(pkg.systems.set_index("id").loc[system_id, "name"])
 
 
-def _filters_text(view) -> str:
-    parts = [f"{name} {', '.join(values)}" for name, values in (("around", (view.entity,) if view.entity else ()),
+def _filters_text(pkg: Package, view) -> str:
+    """The network filters in words: the entity by its name, the rest as the URL gives them."""
+    names = pkg.entities.set_index("id")["name"]
+    entity = (str(names.get(view.entity, view.entity)),) if view.entity else ()
+    parts = [f"{name} {', '.join(values)}" for name, values in (("around", entity),
              ("networks", view.networks), ("kinds", view.kinds), ("countries", view.countries),
              ("confidence", view.confidence)) if values]
     return f" ({'; '.join(parts)})" if parts else ""
@@ -198,7 +201,7 @@ def caption_blocks(head: list[str], sources: list[str], width: int, max_columns:
     """
     full = [wrapped for line in head for wrapped in textwrap.wrap(line, _chars(width - 2 * SIDE_PX), subsequent_indent="    ")]
     if not sources:
-        return [full], 0
+        return [[*full, "Sources: none (nothing drawn here cites one)."]], 0
     columns = next((c for c in range(1, max_columns + 1) if -(-len(sources) // c) <= 4), max_columns)
     rows = -(-len(sources) // columns)
     col_chars = _chars((width - 2 * SIDE_PX) / columns - 16)
@@ -343,9 +346,9 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
     caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
     for trace in fig.data:  # the link styles' legend entries on two lines: a narrow legend, a wide plot
         if trace.name and trace.name.startswith(("solid = ", "dashed = ")):
-            trace.name = "<br>".join(textwrap.wrap(trace.name, 18))
+            trace.name = "<br>".join(textwrap.wrap(trace.name, 26))
     legend_title = "Node kind; link style"
-    legend_w = max([text_box_px(plain_text(t.name or ""), FONT_PX)[0] for t in fig.data if t.showlegend is not False]
+    legend_w = max([text_box_px(t.name or "", FONT_PX)[0] for t in fig.data if t.showlegend is not False]  # names: escaped text, <br>
                    + [text_box_px(legend_title, FONT_PX)[0]]) + 60
     margin = {"l": SIDE_PX, "r": SIDE_PX + legend_w, "t": 64, "b": caption_px + 10}
     plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
@@ -366,13 +369,15 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
 
         boxes = LabelBoxes(plot_w, plot_h)
         labelled = []
-        for t in fig.data:  # every node marker blocks its own area
+        own: dict[tuple, tuple] = {}  # (trace id, point) -> its marker's box
+        for t in fig.data:  # every node marker blocks its own area (but not its own label)
             if t.mode and "markers" in t.mode and t.name not in ("links", "selected"):
                 size = t.marker.size if isinstance(t.marker.size, (int, float)) else 10
-                for x, y in zip(t.x or (), t.y or ()):
+                for j, (x, y) in enumerate(zip(t.x or (), t.y or ())):
                     if x is not None:
                         mx, my = px(x, y)
-                        boxes.block((mx - size / 2, my - size / 2, mx + size / 2, my + size / 2))
+                        own[(id(t), j)] = (mx - size / 2, my - size / 2, mx + size / 2, my + size / 2)
+                        boxes.block(own[(id(t), j)])
                 if t.text is not None and "text" in t.mode:
                     rank = NODE_LABEL_PRIORITY.index(t.name) if t.name in NODE_LABEL_PRIORITY else len(NODE_LABEL_PRIORITY)
                     ids = list(t.customdata) if t.customdata is not None else [None] * len(t.x)
@@ -383,24 +388,33 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
         texts: dict[int, dict] = {}  # trace id -> {point index: the (maybe shortened) label}
         for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
             mx, my = px(x, y)
-            g = size / 2 + 5  # clear of the node's own marker and the padding
+            # plotly's offsets of a text from its marker, measured in Chromium (DejaVu Sans 24 px):
+            # beside and above o = 0.62 size + 1 px, below b = 0.63 size - 3.1 px, a line 28 px
+            # high (30 here), a middle line centred 2 px above the marker
+            o, b = 0.62 * size + 1, 0.63 * size - 3.1
             full = _unescaped(t.text[j])
+            mine = own.get((id(t), j))
+            if mine in boxes.boxes:
+                boxes.boxes.remove(mine)  # a label may sit close to its own node
             for text in (full, _cut(full, 16)) if len(full) > 16 else (full,):
                 w, h = text_box_px(plain_text(text), FONT_PX)
-                candidates = (("top center", (mx - w / 2, my - g - h, mx + w / 2, my - g)),
-                              ("bottom center", (mx - w / 2, my + g, mx + w / 2, my + g + h)),
-                              ("middle right", (mx + g, my - h / 2, mx + g + w, my + h / 2)),
-                              ("middle left", (mx - g - w, my - h / 2, mx - g, my + h / 2)),
-                              ("top right", (mx + g / 2, my - g - h, mx + g / 2 + w, my - g)),
-                              ("top left", (mx - g / 2 - w, my - g - h, mx - g / 2, my - g)),
-                              ("bottom right", (mx + g / 2, my + g, mx + g / 2 + w, my + g + h)),
-                              ("bottom left", (mx - g / 2 - w, my + g, mx - g / 2, my + g + h)))
+                top, bottom, mid = (my - o - h, my - o + 1), (my + b - 1, my + b + h), (my - 2 - h / 2, my - 2 + h / 2)
+                candidates = (("top center", (mx - w / 2, top[0], mx + w / 2, top[1])),
+                              ("bottom center", (mx - w / 2, bottom[0], mx + w / 2, bottom[1])),
+                              ("middle right", (mx + o - 1, mid[0], mx + o + w, mid[1])),
+                              ("middle left", (mx - o - w, mid[0], mx - o + 1, mid[1])),
+                              ("top right", (mx + o - 1, top[0], mx + o + w, top[1])),
+                              ("top left", (mx - o - w, top[0], mx - o + 1, top[1])),
+                              ("bottom right", (mx + o - 1, bottom[0], mx + o + w, bottom[1])),
+                              ("bottom left", (mx - o - w, bottom[0], mx - o + 1, bottom[1])))
                 spot = next(((pos, box) for pos, box in candidates if boxes.free(box)), None)
                 if spot:
                     boxes.block(spot[1])
                     keep.setdefault(id(t), {})[j] = spot[0]
                     texts.setdefault(id(t), {})[j] = plain_text(text)
                     break
+            if mine is not None:
+                boxes.block(mine)
         for t in fig.data:
             if t.text is not None and t.mode and "text" in t.mode:
                 chosen = keep.get(id(t), {})
@@ -409,7 +423,7 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
                 t.textfont = {"size": FONT_PX, "color": "#222222"}
         fig.update_layout(xaxis={"range": xr, "autorange": False},
                           yaxis={"range": yr, "autorange": False, "scaleanchor": None})
-    fig.update_layout(margin=margin, legend={"font": {"size": FONT_PX}, "orientation": "v",
+    fig.update_layout(margin=margin, legend={"font": {"size": FONT_PX}, "orientation": "v", "tracegroupgap": 0,
                                              "title": {"text": legend_title, "font": {"size": FONT_PX}},
                                              "x": 1.0, "xanchor": "left", "y": 1, "yanchor": "top"})
     notes = list(fig.layout.annotations)
