@@ -174,3 +174,12 @@ def test_every_font_is_at_least_7_pt_at_6_5_inches(rendered, figure, query):
 def test_the_map_fills_its_canvas(rendered, query):
     x0, y0, x1, y1 = rendered[("map", query)]["frame"]
     assert (x1 - x0) / LAYOUT_WIDTH_PX >= 0.75
+
+
+@pytest.mark.export
+@pytest.mark.parametrize("figure, query", STANDARD)
+def test_every_text_lies_inside_the_canvas(rendered, figure, query):
+    """A title or caption line running off the page is cut when printed."""
+    outside = [t["s"][:40] for t in rendered[(figure, query)]["texts"]
+               if t["x0"] < -1 or t["y0"] < -1 or t["x1"] > LAYOUT_WIDTH_PX + 1 or t["y1"] > 900 + 1]
+    assert outside == []
