@@ -319,7 +319,7 @@ def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> 
         notes[0].update(text="<br>".join(lines), font={"size": FONT_PX}, yshift=-10)
     for note in notes[1:]:
         note.update(font={"size": FONT_PX})
-    fig.update_layout(annotations=notes, margin={"t": 64 + 2 * LINE_PX, "b": caption_px + gaps_px, "r": fig.layout.margin.r * 2},
+    fig.update_layout(annotations=notes, margin={"l": SIDE_PX, "t": 64 + 2 * LINE_PX, "b": caption_px + gaps_px, "r": fig.layout.margin.r * 2},
                       legend={"font": {"size": FONT_PX}, "y": 1.0, "yanchor": "bottom"})
     _report_fonts(fig)
     place_caption(fig, head, sources, width=width, height=height)
