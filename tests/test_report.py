@@ -8,6 +8,7 @@ functions with the same defaults. These tests pin that shared path.
 from __future__ import annotations
 
 import io
+import re
 import json
 import threading
 
@@ -90,3 +91,68 @@ def test_four_concurrent_exports_each_get_their_own_image(dash, package):
     for t in threads:
         t.join(timeout=300)
     assert results == alone
+
+
+# ---------------------------------------------------------------- captions name what is drawn
+
+def _sankey_labels(fig) -> str:
+    sankey = [t for t in fig.data if t.type == "sankey"][0]
+    return " ".join(sankey.node.label) + " " + " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_chain_caption_names_exactly_the_systems_its_chain_heads(dash, package):
+    """The default view selects four systems; the chain drawn is the first system's, headed
+    by the systems that share it: the caption names those, and says which are not drawn."""
+    fig = dash.figure(dash.parse(""), "chain", date=DATE)
+    text = _caption(fig)
+    assert "Supply chain of Shahab-3, Shahab-3 (improved), Ghadr-1:" in text
+    assert "Not drawn here: the chain of Sejjil" in text
+    one = _caption(dash.figure(dash.parse("systems=SEJJIL"), "chain", date=DATE))
+    assert "Supply chain of Sejjil:" in one and "Not drawn here" not in one and "Shahab" not in one.split("Sources:")[0]
+
+
+def test_every_numbered_source_is_cited_by_what_is_drawn(dash, package):
+    from dashboard import network as graph
+
+    fig = dash.figure(dash.parse("systems=SEJJIL"), "chain", date=DATE)
+    chain = graph.chains_for_systems(dash.graph, ("SEJJIL",))[0]
+    ids = {s for link in chain["links"] for s in link.get("sources", ())}
+    cited = [a.text for a in fig.layout.annotations if a.name == "sources"]
+    numbers = re.findall(r"\[(\d+)\]", " ".join(cited))
+    assert sorted(map(int, numbers)) == list(range(1, len(ids) + 1))
+
+
+def test_map_legend_gives_each_ring_as_stated_and_converted(dash, package):
+    fig = dash.figure(dash.parse("claim=seed"), "map", date=DATE)  # the seed article's figures, as printed
+    legend = [t.name for t in fig.data if t.showlegend and (t.meta or {}).get("role") == "ring"]
+    assert legend == ["Shahab-3<br>800 mi ≈ 1,290 km", "Shahab-3 (improved)<br>1,242 mi ≈ 2,000 km",
+                      "Ghadr-1<br>1,100 mi ≈ 1,770 km", "Sejjil<br>1,200 mi ≈ 1,930 km"]
+    labels = [t for t in fig.data if (t.meta or {}).get("role") == "labels"][0].text
+    for ring in ("Shahab-3 800 mi", "Shahab-3 (improved) 1,242 mi", "Ghadr-1 1,100 mi", "Sejjil 1,200 mi"):
+        assert ring in labels
+    assert "Tehran" in labels and "Baghdad" in labels  # the origin, and a capital inside the largest ring
+    assert "1,999" not in json.dumps(fig.to_plotly_json(), default=str)
+
+
+@pytest.mark.parametrize("query", ["", "systems=SEJJIL&from=territory", "from=semnan&claim=max"])
+def test_every_ring_is_labelled_on_the_map_with_some_capitals(dash, package, query):
+    fig = dash.figure(dash.parse(query), "map", date=DATE)
+    labels = list([t for t in fig.data if (t.meta or {}).get("role") == "labels"][0].text)
+    rings = [f["properties"] for f in dash.rings(dash.parse(query)) if f["properties"]["kind"] == "ring"]
+    for p in rings:
+        assert f"{p['system_name']} {p['stated']}" in labels
+    assert len(labels) >= len(rings) + 5  # the overlap check itself is the Chromium test (test_export_layout)
+
+
+def test_report_figures_keep_their_caption_under_the_plot(dash, package):
+    """No caption annotation starts inside the plot area (paper y in 0..1)."""
+    for figure, query in (("map", ""), ("ranges", ""), ("chain", ""), ("network", "")):
+        fig = dash.figure(dash.parse(query), figure, date=DATE)
+        for a in fig.layout.annotations:
+            if a.name in ("caption", "sources"):
+                assert a.y <= 0 and a.yanchor == "top"
+
+
+def test_a_figure_citing_nothing_says_so(dash, package):
+    fig = dash.figure(dash.parse("kind=company&country=China"), "network", date=DATE)
+    assert "Sources: none" in _caption(fig)

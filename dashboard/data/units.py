@@ -35,7 +35,10 @@ def round_significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
 
 
 def converted(value: float, unit: str) -> tuple[float, str]:
-    """``value`` in the other unit (km <-> mi), rounded to SIGNIFICANT_DIGITS figures."""
+    """``value`` in the other unit (km <-> mi), rounded to SIGNIFICANT_DIGITS figures.
+    Trailing zeros do not tell how precise a published figure is ("1,200 mi" may be exact or
+    rounded), so the rule does not guess from them; 3 figures keep the rounding under 0.5 %."""
+    unit = str(unit).strip().lower()
     if unit == "mi":
         return round_significant(value * KM_PER_MILE), "km"
     if unit == "km":
@@ -46,7 +49,11 @@ def converted(value: float, unit: str) -> tuple[float, str]:
 def as_published(value: float, unit: str) -> str:
     """The figure as the source stated it, then its honest conversion: '1,200 mi ≈ 1,930 km'."""
     other, other_unit = converted(value, unit)
-    return f"{value:,.0f} {unit} ≈ {other:,.0f} {other_unit}"
+    return f"{_number(float(value))} {str(unit).strip().lower()} ≈ {_number(other)} {other_unit}"
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.3g}"
 
 
 def rounded_distance(km: float, step: int = DISTANCE_STEP_KM) -> int:

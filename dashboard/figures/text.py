@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["plain_text"]
+__all__ = ["markdown_literal", "plain_text"]
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
 _SPECIAL = re.compile(r"[&<>$]")
@@ -49,3 +49,6 @@ def markdown_literal(s: Any) -> str:
         return ""
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(s))
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+# ---------------------------------------------------------------- range figures

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import textwrap
 
 import plotly.graph_objects as go
@@ -16,14 +17,16 @@ from dashboard import network as graph
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
 from dashboard.figures.ranges_chart import ranges_chart
-from dashboard.figures.static_map import caption_lines, static_map_figure
+from dashboard.figures.static_map import caption_lines, report_map_figure
 from dashboard.figures.text import plain_text
 from dashboard.data.load import Package
 from dashboard.geo.places import IRAN_CENTRE
+from dashboard.geo.ranges import DEFAULT_CLAIM
 
 FIGURES = ("map", "ranges", "chain", "network")
 MARKING_ENV = "DASHBOARD_MARKING"
 DEFAULT_MARKING = "Public sources — not an official assessment"
+CAPTION_CHARS = 100  # caption characters per line at 24 px on a 1600 px canvas (DejaVu Sans, generous)
 SIZES = {"report": (1600, 900, 2.0), "a4": (1123, 794, 2.0)}  # px at 96 dpi: A4 landscape width
 
 
@@ -36,6 +39,41 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
+def report_filename(pkg: Package, view, figure: str, fmt: str = "png", date: str | None = None) -> str:
+    """The download name of a report figure: figure, what the view shows, date and format, e.g.
+    ``map-sejjil-territory-2026-11-30.png`` (``pkg`` a Package or a Dashboard).
+
+    Parts: the figure; the systems (``all`` when every system is shown); for the map and the
+    ranges, the launch point (place id, ``territory``, or the coordinates) and the claim when
+    it is not the default (best-supported); the entity and the network filters when set; the date. Only
+    ``a-z``, ``0-9``, ``-`` and ``_`` appear (safe on every file system, no spaces to quote);
+    the name is at most 120 characters plus the extension.
+    """
+    pkg = getattr(pkg, "package", pkg)
+    if figure not in FIGURES:
+        raise ValueError(f"unknown figure {figure[:30]!r}: use one of {', '.join(FIGURES)}")
+    fmt = str(fmt).lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError("format must be png, svg or pdf")
+    every = tuple(pkg.systems["id"])
+    parts = [figure, "all" if tuple(sorted(view.systems)) == tuple(sorted(every)) else "_".join(view.systems)]
+    if figure == "map":
+        parts.append(view.origin.key)
+        if view.claim != DEFAULT_CLAIM:
+            parts.append(view.claim)
+    if figure in ("chain", "network") and view.entity:
+        parts.append(view.entity)
+    if figure == "network":
+        parts += ["_".join(v) for v in (view.networks, view.kinds, view.countries, view.confidence) if v]
+    slug = "-".join(_slug(p) for p in parts if _slug(p))[:120].strip("-_")
+    return f"{slug}-{date or today()}.{fmt}"
+
+
+def _slug(text: str) -> str:
+    text = re.sub(r"[^a-z0-9_]+", "-", str(text).lower().replace(".", "p").replace(",", "_"))
+    return text.strip("-_")
+
+
 def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure:
     """The named figure for ``view`` (a :class:`dashboard.views.view.View`) of ``dash`` (a
     :class:`dashboard.views.dashboard.Dashboard`), with caption and marking."""
@@ -46,31 +84,74 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
         return _map(dash, view, date)
     if figure == "ranges":
         fig = ranges_chart(pkg, view.systems, title="Published range claims")
-        return with_caption(fig, _lines(pkg, view, _claim_sources(pkg, view.systems), date, "Every published range figure per system."))
+        names = ", ".join(_system_name(pkg, s) for s in view.systems)
+        what = f"Every published range figure for {names}, in km (figures stated in miles converted)."
+        return report_ranges_layout(fig, _head(pkg, date, what), _claim_sources(pkg, view.systems))
     g = dash.graph
     if figure == "chain":
-        chain = graph.chains_for_systems(g, view.systems)[0]  # the first system's chain, headed by all that share it
-        fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']}")
+        chains = graph.chains_for_systems(g, view.systems)
+        chain = chains[0]  # the first system's chain, headed by all that share it
+        fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']} (flow left to right)")
         ids = sorted({s for link in chain["links"] for s in link.get("sources", ())})
-        return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Links as the sources state them; pale links are inferred or unverified."))
+        drawn = [_system_name(pkg, s) for s in chain.get("systems", [chain["system"]])]
+        what = f"Supply chain of {', '.join(drawn)}: links as the sources state them; pale links are inferred or unverified."
+        rest = [_system_name(pkg, s) for c in chains[1:] for s in c.get("systems", [c["system"]])]
+        if rest:
+            what += f" Not drawn here: the chain{'s' if len(rest) > 1 else ''} of {', '.join(rest)} (one export per system)."
+        return report_chain_layout(fig, _head(pkg, date, what), _titles(pkg, ids))
     sub = graph.network_subgraph(g, view)
     fig = network_figure(sub, graph.layout(sub), highlight=[view.entity] if view.entity else None)
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
-    return with_caption(fig, _lines(pkg, view, _titles(pkg, ids), date, "Entity network; dashed links are inferred or unverified."))
+    what = (f"Entity network: {sub.number_of_nodes()} entities and {sub.number_of_edges()} links{_filters_text(pkg, view)}; "
+            "dashed links are inferred or unverified.")
+    priority = {n: (0 if n == view.entity else 1, -sub.degree(n)) for n in sub.nodes}
+    return report_network_layout(fig, _head(pkg, date, what), _titles(pkg, ids), priority=priority)
+
+
+def _system_name(pkg: Package, system_id: str) -> str:
+    return str(pkg.systems.set_index("id").loc[system_id, "name"])
+
+
+def _filters_text(pkg: Package, view) -> str:
+    """The network filters in words: the entity by its name, the rest as the URL gives them."""
+    names = pkg.entities.set_index("id")["name"]
+    entity = (str(names.get(view.entity, view.entity)),) if view.entity else ()
+    parts = [f"{name} {', '.join(values)}" for name, values in (("around", entity),
+             ("networks", view.networks), ("kinds", view.kinds), ("countries", view.countries),
+             ("confidence", view.confidence)) if values]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _head(pkg: Package, date: str, what: str) -> list[str]:
+    """The caption's first lines: marking with data version and date; what is drawn."""
+    return [f"{marking()} · Data version {pkg.version} · generated {date}.", what]
 
 
 def _map(dash, view, date: str) -> go.Figure:
+    """The report map: zoomed to the rings, legend with the stated ranges, rings and capitals
+    labelled (see :func:`dashboard.figures.static_map.report_map_figure`)."""
     pkg, origin = dash.package, view.origin
     feats = dash.rings(view)
-    sources = sorted({f["properties"]["source_title"] for f in feats if f["properties"]["kind"] == "ring"})
+    drawn = [f["properties"] for f in feats if f["properties"]["kind"] == "ring"]
+    sources = list(dict.fromkeys(_short_source(p["source_title"], p.get("source_publisher", "")) for p in drawn))
     names = [pkg.systems.set_index("id").loc[s, "name"] for s in view.systems]
     lines = caption_lines(systems=names, origin_label=origin.label, sources=sources, data_version=pkg.version,
-                          date=date, marking=marking())
+                          date=date, marking="", width=CAPTION_CHARS)
+    lines = [f"{marking()} · {lines[-1]}", *lines[:-1]]  # the banner and the version share the first line
+    if any(f["properties"]["kind"] == "band" for f in feats):
+        at = next((i for i, line in enumerate(lines) if line.startswith("Sources:")), len(lines) - 1)
+        lines.insert(at, "Shaded: the spread of each system's published maximum ranges.")
     marker = None if origin.kind == "territory" else {"lon": origin.lon, "lat": origin.lat, "label": origin.label}
     centre = (origin.lon, origin.lat) if marker else IRAN_CENTRE
-    return static_map_figure(dash.countries, feats, origin=marker, title=f"Range rings, {origin.caption}",
-                             caption_lines=lines, center=centre, projection="azimuthal equidistant",
-                             projection_scale=4.5)
+    capitals = dash.cities[dash.cities["kind"] == "capital"][["name", "lon", "lat"]].to_dict("records")
+    width, height, _ = SIZES["report"]
+    return report_map_figure(dash.countries, feats, origin=marker, title=f"Range rings, {origin.caption.split(' (')[0]}",
+                             caption_lines=lines, center=centre, cities=capitals, width=width, height=height)
+
+
+def _short_source(title: str, publisher: str, limit: int = 160) -> str:
+    text = f"{title} ({publisher})" if publisher else str(title)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _claim_sources(pkg: Package, systems) -> list[str]:
@@ -83,25 +164,313 @@ def _titles(pkg: Package, ids) -> list[str]:
     return [f"{src.loc[i, 'title']} ({src.loc[i, 'publisher']})" for i in ids if i in src.index]
 
 
-def _lines(pkg: Package, view, sources: list[str], date: str, what: str) -> list[str]:
-    names = ", ".join(pkg.systems.set_index("id").loc[s, "name"] for s in view.systems)
-    out = [marking(), f"{what} Systems: {names}."]
-    text = "Sources: " + "; ".join(f"[{i}] {s}" for i, s in enumerate(sources[:40], 1))
-    if len(sources) > 40:
-        text += f"; and {len(sources) - 40} more (see the Sources page)"
-    out += textwrap.wrap(text + ".", width=170, subsequent_indent="    ")
-    out.append(f"Data version {pkg.version} · generated {date}.")
-    return out
+# ---------------------------------------------------------------- report layout
+#
+# Report figures are laid out at SIZES["report"] (1600 x 900 layout px) and printed 6.5 in
+# wide: a font of N px prints at N x 72 x 6.5 / 1600 = 0.2925 N pt, so 7 pt needs 24 px
+# (FONT_PX). Text boxes are estimated at CHAR_EM em a character (DejaVu Sans averages
+# 0.55); the Chromium tests in tests/test_export_layout.py measure the real boxes.
+
+FONT_PX = 24
+TITLE_PX = 32
+LINE_PX = 1.3 * FONT_PX   # plotly's line spacing
+CHAR_EM = 0.6
+SIDE_PX = 20
 
 
-def with_caption(fig: go.Figure, lines: list[str]) -> go.Figure:
-    """Caption lines (plain text, escaped here) under the plot area; margin grown to fit."""
-    margin = fig.layout.margin
-    below = margin.b if margin.b is not None else 80  # what the figure already keeps under its plot
-    height = 20 + 15 * len(lines)
-    fig.add_annotation(text="<br>".join(plain_text(line) for line in lines), xref="paper", yref="paper",
-                       x=0, y=0, yshift=-below, xanchor="left", yanchor="top", align="left",
-                       showarrow=False, font={"size": 11, "color": "#333"})
-    fig.update_layout(margin={"l": margin.l if margin.l is not None else 60, "r": margin.r if margin.r is not None else 20,
-                              "t": margin.t if margin.t is not None else 60, "b": below + height})
+def _chars(px: float, font_px: float = FONT_PX) -> int:
+    return max(10, int(px / (CHAR_EM * font_px)))
+
+
+def _unescaped(text: str) -> str:
+    import html
+
+    return html.unescape(str(text))
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def caption_blocks(head: list[str], sources: list[str], width: int, max_columns: int = 3) -> tuple[list[list[str]], int]:
+    """The caption as text blocks: ``[full-width lines, column 1, column 2, ...]`` and the
+    number of lines the tallest column needs under the full-width lines.
+
+    Head lines wrap at the canvas width; sources are numbered, one line each, cut to the
+    column width with "…" (the Sources page holds every full reference), in as few
+    columns (up to ``max_columns``) as keep them at most 4 rows high.
+    """
+    full = [wrapped for line in head for wrapped in textwrap.wrap(line, _chars(width - 2 * SIDE_PX), subsequent_indent="    ")]
+    if not sources:
+        return [[*full, "Sources: none (nothing drawn here cites one)."]], 0
+    columns = next((c for c in range(1, max_columns + 1) if -(-len(sources) // c) <= 4), max_columns)
+    rows = -(-len(sources) // columns)
+    col_chars = _chars((width - 2 * SIDE_PX) / columns - 16)
+    numbered = [_cut(f"[{i}] {src}", col_chars) for i, src in enumerate(sources, 1)]
+    if columns == 1 and len(sources) <= 2:
+        full.append(_cut("Sources: " + "; ".join(f"[{i}] {src}" for i, src in enumerate(sources, 1)), 2 * _chars(width - 2 * SIDE_PX)))
+        full[-1:] = textwrap.wrap(full[-1], _chars(width - 2 * SIDE_PX), subsequent_indent="    ")
+        return [full], 0
+    full.append("Sources:")
+    return [full] + [numbered[c * rows:(c + 1) * rows] for c in range(columns)], rows
+
+
+def place_caption(fig: go.Figure, head: list[str], sources: list[str], *, width: int, height: int,
+                  top_of_caption_px: float | None = None) -> float:
+    """Write the caption as annotations at the bottom of the canvas; returns its height in px.
+
+    Positions are canvas px turned into paper coordinates of the figure's margins, so the
+    caption starts at the canvas's left edge whatever the plot's left margin is.
+    """
+    blocks, rows = caption_blocks(head, sources, width)
+    full = blocks[0]
+    caption_px = LINE_PX * (len(full) + rows) + 16
+    m = fig.layout.margin
+    left, right, bottom, top = m.l or 0, m.r or 0, m.b or 0, m.t or 0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y0 = height - caption_px if top_of_caption_px is None else top_of_caption_px
+
+    def paper(x_px: float, y_px: float) -> tuple[float, float]:
+        return (x_px - left) / plot_w, (height - bottom - y_px) / plot_h
+
+    font = {"size": FONT_PX, "color": "#333333", "family": "DejaVu Sans, Arial, sans-serif"}
+    x, y = paper(SIDE_PX, y0)
+    fig.add_annotation(text="<br>".join(plain_text(line) for line in full), xref="paper", yref="paper", x=x, y=y,
+                       xanchor="left", yanchor="top", align="left", showarrow=False, font=font, name="caption")
+    col_w = (width - 2 * SIDE_PX) / max(1, len(blocks) - 1)
+    for c, column in enumerate(blocks[1:]):
+        x, y = paper(SIDE_PX + c * col_w, y0 + LINE_PX * len(full))
+        fig.add_annotation(text="<br>".join(plain_text(line) for line in column), xref="paper", yref="paper", x=x, y=y,
+                           xanchor="left", yanchor="top", align="left", showarrow=False, font=font, name="sources")
+    return caption_px
+
+
+def _report_fonts(fig: go.Figure, title: str | None = None) -> None:
+    """Report fonts and size; margins are fixed (no auto-expansion), so the caption's paper
+    coordinates computed from them are where plotly draws it."""
+    fig.update_layout(margin={"autoexpand": False}, font={"size": FONT_PX}, title={"font": {"size": TITLE_PX}, "x": 0.01, "xanchor": "left",
+                                                     "y": 0.99, "yanchor": "top", "xref": "container", "yref": "container"},
+                      width=SIZES["report"][0], height=SIZES["report"][1])
+    if title is not None:
+        fig.update_layout(title_text=plain_text(title))
+
+
+def report_ranges_layout(fig: go.Figure, head: list[str], sources: list[str]) -> go.Figure:
+    """The range chart for print: 24 px text, a three-entry legend of marker kinds above the
+    plot (systems are named on the y axis), sources in columns under the axis."""
+    width, height, _ = SIZES["report"]
+    blocks, rows = caption_blocks(head, sources, width)
+    caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    names = [t for t in fig.layout.yaxis.ticktext or ()]
+    left = SIDE_PX + CHAR_EM * FONT_PX * max((len(n) for n in names), default=8) + 16
+    axis_px = 2 * LINE_PX + 30
+    fig.update_traces(showlegend=False)
+    for name, marker in (("seed article's figure", {"symbol": "star", "size": 18, "color": "#777777", "line": {"color": "#000", "width": 1}}),
+                         ("other maximum-range claims", {"symbol": "circle", "size": 12, "color": "#777777"}),
+                         ("not drawn as a ring", {"symbol": "circle-open", "size": 12, "color": "#777777", "line": {"width": 2}})):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=marker, name=name, hoverinfo="skip"))
+    fig.update_layout(
+        margin={"l": left, "r": 40, "t": 110, "b": axis_px + caption_px},
+        xaxis={"title": {"text": "range, km · shaded bar: band of published maximum ranges", "font": {"size": FONT_PX}},
+               "tickfont": {"size": FONT_PX}},
+        yaxis={"tickfont": {"size": FONT_PX}},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "font": {"size": FONT_PX}, "traceorder": "normal",
+                "itemsizing": "constant"},
+    )
+    _report_fonts(fig)
+    place_caption(fig, head, sources, width=width, height=height)
+    return fig
+
+
+GAP_LINES = 6  # lines of the chain's "what the sources do not support" text a report keeps
+LEGEND_ENTRY_PX = 400  # width of one legend entry in the grid legends of the chain and network
+LEGEND_NAME_CHARS = 24  # a legend name longer than this is shortened (at its colon, else cut)
+
+
+def _short_legend_name(name: str) -> str:
+    """A legend entry's name, short enough for one LEGEND_ENTRY_PX cell at 24 px."""
+    text = " ".join(str(name).replace("<br>", " ").split())
+    if len(text) <= LEGEND_NAME_CHARS:
+        return text
+    head, _, tail = text.partition(":")
+    words = tail.split(",")[0].strip()
+    short = f"{head} ({words})" if words and len(head) + len(words) + 3 <= LEGEND_NAME_CHARS else head
+    return short if len(short) <= LEGEND_NAME_CHARS else short[: LEGEND_NAME_CHARS - 1].rstrip() + "\u2026"
+
+
+def _grid_legend(fig: go.Figure, width: int) -> int:
+    """Every legend entry in a grid above the plot (cells of LEGEND_ENTRY_PX, names
+    shortened); returns the number of lines it takes."""
+    shown = [t for t in fig.data if t.type != "sankey" and t.showlegend is not False and t.name]
+    for trace in shown:
+        trace.name = plain_text(_short_legend_name(trace.name)) if "&" not in trace.name else trace.name
+    per_row = max(1, int((width - 2 * SIDE_PX) // LEGEND_ENTRY_PX))
+    rows = -(-len(shown) // per_row)
+    fig.update_layout(legend={"orientation": "h", "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels",
+                              "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "tracegroupgap": 0,
+                              "font": {"size": FONT_PX}, "title": {"text": ""}})
+    return rows
+
+
+LEGEND_ROW_PX = 1.5 * FONT_PX  # a legend row at 24 px, as plotly draws it (swatch and padding)
+NODE_LABEL_CHARS = 24
+
+
+def _short_node_labels(fig: go.Figure) -> None:
+    """Sankey node labels at print size: at most two lines of NODE_LABEL_CHARS ("offered -
+    not delivered" shortened to "offered": the link style and legend say the rest)."""
+    for trace in fig.data:
+        if trace.type != "sankey" or trace.node.label is None:
+            continue
+        labels = []
+        for label in trace.node.label:
+            text = " ".join(str(label).replace("<br>", " ").replace(" - not delivered", "").split())
+            lines = textwrap.wrap(text, NODE_LABEL_CHARS, break_on_hyphens=False) or [""]
+            if len(lines) > 2:
+                lines = [lines[0], lines[1][: NODE_LABEL_CHARS - 1].rstrip() + "\u2026"]
+            labels.append("<br>".join(lines))
+        trace.node.label = labels
+
+
+def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> go.Figure:
+    """The chain for print (the figure itself is built by dashboard.figures.chain): 24 px
+    text, the legend above the plot, the gaps text under it cut to GAP_LINES lines (each
+    point by its first line; a last line says how many more the Supply chain page lists), the
+    caption with the sources in columns at the bottom."""
+    width, height, _ = SIZES["report"]
+    blocks, rows = caption_blocks(head, sources, width)
+    caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    fig.update_traces(textfont={"size": FONT_PX}, selector={"type": "sankey"})
+    legend_rows = _grid_legend(fig, width)
+    _short_node_labels(fig)
+    notes = list(fig.layout.annotations)
+    gaps_px = 0.0
+    if notes:  # the chain's own first annotation: its gaps text under the plot
+        gap_lines = notes[0].text.split("<br>")
+        points = []  # whole points: a bullet line and its continuation lines
+        for line in gap_lines:
+            if points and not line.startswith("\u2022"):
+                points[-1].append(line)
+            else:
+                points.append([line])
+        header = [points.pop(0)[0]] if points and not points[0][0].startswith("\u2022") else []
+        room = GAP_LINES - len(header) - 1
+        shown = points if len(points) <= room + 1 else points[:room]
+        # each point by its first line (the rest on the Supply chain page), "…" where cut
+        lines = header + [p[0].rstrip() + (" \u2026" if len(p) > 1 else "") for p in shown]
+        left_out = len(points) - len(shown)
+        if left_out or any(len(p) > 1 for p in shown):
+            more = f"{left_out} more point{'s' if left_out > 1 else ''} and " if left_out else ""
+            lines.append(plain_text(f"({more}the full text: see the Supply chain page.)"))
+        gaps_px = LINE_PX * len(lines) + 12
+        notes[0].update(text="<br>".join(lines), font={"size": FONT_PX}, yshift=-10)
+    for note in notes[1:]:
+        note.update(font={"size": FONT_PX})
+    fig.update_layout(annotations=notes, margin={"l": SIDE_PX, "t": 72 + legend_rows * LEGEND_ROW_PX, "b": caption_px + gaps_px,
+                                                 "r": fig.layout.margin.r * 2})
+    _report_fonts(fig)
+    place_caption(fig, head, sources, width=width, height=height)
+    return fig
+
+
+NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "person", "goods")
+
+
+def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], priority: dict | None = None) -> go.Figure:
+    """The network for print (the figure itself is built by dashboard.figures.network): 24 px
+    text, a narrow legend at the right, axis ranges fixed (x and y scaled apart to fill the plot) so
+    that data and pixels map one to one,
+    and node labels placed by a greedy pass over their boxes in pixels (above, below,
+    right, left or diagonal to the node, shortened to 16 characters where the full label
+    fits nowhere; the highlighted entity first, then the systems,
+    then in the order of ``priority`` ({node id: (0 for the highlighted entity else 1,
+    minus its number of links)}: hubs), then by kind), a label dropped
+    where none fits, so no label covers another; the caption at the bottom."""
+    from dashboard.figures.static_map import LabelBoxes, text_box_px
+
+    width, height, _ = SIZES["report"]
+    blocks, rows = caption_blocks(head, sources, width)
+    caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    legend_rows = _grid_legend(fig, width)
+    margin = {"l": SIDE_PX, "r": SIDE_PX, "t": 72 + legend_rows * LEGEND_ROW_PX, "b": caption_px + 10}
+    plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
+    xs = [x for t in fig.data if t.mode and "markers" in t.mode for x in (t.x or ()) if x is not None]
+    ys = [y for t in fig.data if t.mode and "markers" in t.mode for y in (t.y or ()) if y is not None]
+    if xs and ys:
+        pad_px = 12 + FONT_PX * 1.3  # room for a label above the top node
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        # x and y scaled apart (no fixed aspect): the picture fills the plot and labels get room
+        kx = (plot_w - 2 * pad_px - 120) / max(x1 - x0, 1e-9)
+        ky = (plot_h - 2 * pad_px) / max(y1 - y0, 1e-9)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        xr = [cx - plot_w / 2 / kx, cx + plot_w / 2 / kx]
+        yr = [cy - plot_h / 2 / ky, cy + plot_h / 2 / ky]
+
+        def px(x, y):
+            return (x - xr[0]) * kx, (yr[1] - y) * ky
+
+        boxes = LabelBoxes(plot_w, plot_h)
+        labelled = []
+        own: dict[tuple, tuple] = {}  # (trace id, point) -> its marker's box
+        for t in fig.data:  # every node marker blocks its own area (but not its own label)
+            if t.mode and "markers" in t.mode and t.name not in ("links", "selected"):
+                size = t.marker.size if isinstance(t.marker.size, (int, float)) else 10
+                for j, (x, y) in enumerate(zip(t.x or (), t.y or ())):
+                    if x is not None:
+                        mx, my = px(x, y)
+                        own[(id(t), j)] = (mx - size / 2, my - size / 2, mx + size / 2, my + size / 2)
+                        boxes.block(own[(id(t), j)])
+                if t.text is not None and "text" in t.mode:
+                    rank = NODE_LABEL_PRIORITY.index(t.name) if t.name in NODE_LABEL_PRIORITY else len(NODE_LABEL_PRIORITY)
+                    ids = list(t.customdata) if t.customdata is not None else [None] * len(t.x)
+                    keys = [(priority or {}).get(i, (1, 0)) for i in ids]
+                    labelled += [((keys[j][0], 0 if t.name == "system" else 1, *keys[j][1:], rank), j, t, x, y, size)
+                                 for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
+        keep: dict[int, dict] = {}  # trace id -> {point index: textposition}
+        texts: dict[int, dict] = {}  # trace id -> {point index: the (maybe shortened) label}
+        for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
+            mx, my = px(x, y)
+            # plotly's offsets of a text from its marker, measured in Chromium (DejaVu Sans 24 px):
+            # beside and above o = 0.62 size + 1 px, below b = 0.63 size - 3.1 px, a line 28 px
+            # high (30 here), a middle line centred 2 px above the marker
+            o, b = 0.62 * size + 1, 0.63 * size - 3.1
+            full = _unescaped(t.text[j])
+            mine = own.get((id(t), j))
+            if mine in boxes.boxes:
+                boxes.boxes.remove(mine)  # a label may sit close to its own node
+            for text in (full, _cut(full, 16)) if len(full) > 16 else (full,):
+                w, h = text_box_px(plain_text(text), FONT_PX)
+                top, bottom, mid = (my - o - h, my - o + 1), (my + b - 1, my + b + h), (my - 2 - h / 2, my - 2 + h / 2)
+                candidates = (("top center", (mx - w / 2, top[0], mx + w / 2, top[1])),
+                              ("bottom center", (mx - w / 2, bottom[0], mx + w / 2, bottom[1])),
+                              ("middle right", (mx + o - 1, mid[0], mx + o + w, mid[1])),
+                              ("middle left", (mx - o - w, mid[0], mx - o + 1, mid[1])),
+                              ("top right", (mx + o - 1, top[0], mx + o + w, top[1])),
+                              ("top left", (mx - o - w, top[0], mx - o + 1, top[1])),
+                              ("bottom right", (mx + o - 1, bottom[0], mx + o + w, bottom[1])),
+                              ("bottom left", (mx - o - w, bottom[0], mx - o + 1, bottom[1])))
+                spot = next(((pos, box) for pos, box in candidates if boxes.free(box)), None)
+                if spot:
+                    boxes.block(spot[1])
+                    keep.setdefault(id(t), {})[j] = spot[0]
+                    texts.setdefault(id(t), {})[j] = plain_text(text)
+                    break
+            if mine is not None:
+                boxes.block(mine)
+        for t in fig.data:
+            if t.text is not None and t.mode and "text" in t.mode:
+                chosen = keep.get(id(t), {})
+                t.text = [texts[id(t)][j] if j in chosen else "" for j in range(len(t.text))]
+                t.textposition = [chosen.get(j, "top center") for j in range(len(t.text))]
+                t.textfont = {"size": FONT_PX, "color": "#222222"}
+        fig.update_layout(xaxis={"range": xr, "autorange": False},
+                          yaxis={"range": yr, "autorange": False, "scaleanchor": None})
+    fig.update_layout(margin=margin)
+    notes = list(fig.layout.annotations)
+    for note in notes:
+        note.update(font={"size": FONT_PX})
+    fig.update_layout(annotations=notes)
+    _report_fonts(fig, title="Entity network")
+    place_caption(fig, head, sources, width=width, height=height)
     return fig
