@@ -7,7 +7,7 @@ sized to the window or frame (``frame=WxH``), and the facts under it.
 
 import streamlit as st
 
-from dashboard.figures.legend import legend_svg
+from dashboard.figures.legend import data_url, legend_svg
 from dashboard.figures.text import markdown_literal
 from dashboard.geo.ranges import TERRITORY
 from dashboard.ui import state
@@ -59,15 +59,18 @@ else:
 
 size, font_px = state.map_size(view, presenting)
 result = state.map_result(view, size, font_px)
-st.image(legend_svg(result.features, width_px=size[0], font_px=font_px), width="content")
+# A markdown image: the legend picture with its text as the alt text (st.image sets none).
+st.markdown(f"![{markdown_literal(result.legend)}]({data_url(legend_svg(result.features, size[0], font_px))})")
 st.pydeck_chart(result.deck, height=size[1], key=f"map_deck_{st.session_state.get('map_reset', 0)}")
 st.caption(markdown_literal(state.marking_line()))
 if not presenting:
     st.caption("Drag to pan · double-click or the + / − keys to zoom (the mouse wheel scrolls the page) · "
                "hover a ring for its claimant, source and confidence · Options → Reset the map view."
                + (" Shaded: the spread of published maximum ranges." if "band" in view.overlays else ""))
+if not state.embedded():  # the page's heading, under the map: the first screen is the map itself
+    st.title("Range rings: what lies within them")
 for line in result.facts:
-    st.caption(markdown_literal(line))
+    st.markdown(markdown_literal(line))
 st.caption(markdown_literal(result.caption))
 if presenting:
     st.stop()

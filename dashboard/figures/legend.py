@@ -8,6 +8,7 @@ when bands are drawn.
 
 from __future__ import annotations
 
+import base64
 from xml.sax.saxutils import escape
 
 from dashboard.figures.style import DASH_PATTERN, FONT
@@ -58,3 +59,8 @@ def legend_svg(features: list[dict], width_px: int = 1200, font_px: int = 13, ba
     height = y + line_h if items else line_h
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height}" '
             f'viewBox="0 0 {width_px} {height}">' + "".join(parts) + "</svg>")
+
+
+def data_url(svg: str) -> str:
+    """The SVG as a ``data:`` URL: shown by the browser without any request."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # (hex colour, plotly dash, line width in px) by system position in systems.csv
-SYSTEM_STYLES = [
+SYSTEM_STYLES = [  # Okabe-Ito hues, darkened where needed for a 3:1 contrast on LAND and OCEAN (WCAG 1.4.11)
     ("#0072B2", "solid", 2.5),     # blue
     ("#D55E00", "dash", 3.0),      # vermillion
-    ("#009E73", "dot", 3.5),       # bluish green
-    ("#CC79A7", "dashdot", 4.0),   # reddish purple
-    ("#E69F00", "longdash", 3.0),  # orange
-    ("#56B4E9", "solid", 4.5),     # sky blue
+    ("#00956C", "dot", 3.5),       # bluish green (Okabe-Ito #009E73, 6 % darker)
+    ("#B46A93", "dashdot", 4.0),   # reddish purple (#CC79A7, 12 % darker)
+    ("#AC7700", "longdash", 3.0),  # orange (#E69F00, 25 % darker)
+    ("#4189B1", "solid", 4.5),     # sky blue (#56B4E9, 24 % darker)
 ]
 # Dash name -> (dash, gap) in multiples of the line width: how the screen map (deck.gl's
 # PathStyleExtension takes two numbers) and its legend draw plotly's named dashes.
