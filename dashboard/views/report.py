@@ -94,11 +94,14 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
         fig = chain_figure(chain, title=f"Supply chain: {chain['system_label']} (flow left to right)")
         ids = sorted({s for link in chain["links"] for s in link.get("sources", ())})
         drawn = [_system_name(pkg, s) for s in chain.get("systems", [chain["system"]])]
-        what = f"Supply chain of {', '.join(drawn)}: links as the sources state them; pale links are inferred or unverified."
+        # grey = inferred or unverified (colour), pale = goods not delivered (opacity): see figures.style
+        what = (f"Supply chain of {', '.join(drawn)}: links as the sources state them; grey links are inferred or unverified, "
+                "pale ones carry goods offered, ordered or sought, not delivered.")
+        head = _head(pkg, date, what)
         rest = [_system_name(pkg, s) for c in chains[1:] for s in c.get("systems", [c["system"]])]
-        if rest:
-            what += f" Not drawn here: the chain{'s' if len(rest) > 1 else ''} of {', '.join(rest)} (one export per system)."
-        return report_chain_layout(fig, _head(pkg, date, what), _titles(pkg, ids))
+        if rest:  # a line of its own
+            head.append(f"Not drawn here: the chain{'s' if len(rest) > 1 else ''} of {', '.join(rest)} (one export per system).")
+        return report_chain_layout(fig, head, _titles(pkg, ids))
     sub = graph.network_subgraph(g, view)
     fig = network_figure(sub, graph.layout(sub), highlight=[view.entity] if view.entity else None)
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
@@ -284,52 +287,156 @@ def report_ranges_layout(fig: go.Figure, head: list[str], sources: list[str]) ->
 
 
 GAP_LINES = 6  # lines of the chain's "what the sources do not support" text a report keeps
-LEGEND_ENTRY_PX = 400  # width of one legend entry in the grid legends of the chain and network
 LEGEND_NAME_CHARS = 24  # a legend name longer than this is shortened (at its colon, else cut)
+# Legend rows as plotly draws them at 24 px (measured in Chromium on the SVG export): a row's
+# text starts LEGEND_TEXT_TOP_PX under the legend's top and is LEGEND_TEXT_PX high, rows are
+# LEGEND_ROW_PX apart; an entry is its text plus LEGEND_ITEM_PX (swatch and gaps); the row's
+# title (side "left") is followed by LEGEND_TITLE_GAP_PX before the first swatch.
+LEGEND_ROW_PX = 34.2
+LEGEND_TEXT_TOP_PX = 9.5
+LEGEND_TEXT_PX = 28.0
+LEGEND_ITEM_PX = 45.0
+LEGEND_TITLE_GAP_PX = 8.0
+# names that the general rule would make too long for the flow row at 24 px
+LEGEND_SHORT_NAMES = {"tie between organisations (no goods move)": "tie (no goods)"}
+LEGEND_ROWS = (("confidence", "Confidence:"), ("flow", "Flow:"), ("", "Nodes:"))  # legendgroup -> row title
 
 
 def _short_legend_name(name: str) -> str:
-    """A legend entry's name, short enough for one LEGEND_ENTRY_PX cell at 24 px."""
+    """A legend entry's name, at most LEGEND_NAME_CHARS: the part before a colon with the
+    first words after it in brackets ("unverified (grey)"), else the first word with its
+    bracket ("tie (no goods move)"), else cut with "…"."""
     text = " ".join(str(name).replace("<br>", " ").split())
+    text = LEGEND_SHORT_NAMES.get(text, text)
     if len(text) <= LEGEND_NAME_CHARS:
         return text
-    head, _, tail = text.partition(":")
-    words = tail.split(",")[0].strip()
-    short = f"{head} ({words})" if words and len(head) + len(words) + 3 <= LEGEND_NAME_CHARS else head
+    head, colon, tail = text.partition(":")
+    if colon:
+        words = tail.split(",")[0].strip()
+        short = f"{head} ({words})" if words and len(head) + len(words) + 3 <= LEGEND_NAME_CHARS else head
+    else:
+        bracket = re.search(r"\([^()]*\)$", text)
+        short = f"{text.split()[0]} {bracket.group(0)}" if bracket else text
     return short if len(short) <= LEGEND_NAME_CHARS else short[: LEGEND_NAME_CHARS - 1].rstrip() + "\u2026"
 
 
-def _grid_legend(fig: go.Figure, width: int) -> int:
-    """Every legend entry in a grid above the plot (cells of LEGEND_ENTRY_PX, names
-    shortened); returns the number of lines it takes."""
+def _title_bottom_px(fig: go.Figure, height: int) -> float:
+    """Where the report title's text ends (title at container y 0.99, anchored at its top)."""
+    pad = fig.layout.title.pad.t or 0 if fig.layout.title.pad else 0
+    return (1 - 0.99) * height + pad + 0.95 * TITLE_PX  # measured: 30.4 px under the anchor at 32 px
+
+
+def _row_legends(fig: go.Figure, width: int, height: int, top_px: float, plot_w: float) -> float:
+    """The legend as rows above the plot, one plotly legend a row: link confidence, goods
+    flow, node kinds (the trace's legendgroup, see LEGEND_ROWS), each headed by its title,
+    names shortened, the first row's text starting just under ``top_px``; a row too long
+    for the plot's width ``plot_w`` (plotly wraps a horizontal legend inside the plot's
+    width) becomes a grid of equal cells. Returns the px where the last row ends."""
+    from dashboard.figures.static_map import text_width_px
+
     shown = [t for t in fig.data if t.type != "sankey" and t.showlegend is not False and t.name]
+    groups = {key: [] for key, _ in LEGEND_ROWS}
     for trace in shown:
-        trace.name = plain_text(_short_legend_name(trace.name)) if "&" not in trace.name else trace.name
-    per_row = max(1, int((width - 2 * SIDE_PX) // LEGEND_ENTRY_PX))
-    rows = -(-len(shown) // per_row)
-    fig.update_layout(legend={"orientation": "h", "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels",
-                              "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "tracegroupgap": 0,
-                              "font": {"size": FONT_PX}, "title": {"text": ""}})
-    return rows
+        trace.name = plain_text(_short_legend_name(_unescaped(trace.name)))
+        trace.legendgrouptitle = {"text": ""}
+        groups[trace.legendgroup if trace.legendgroup in groups else ""].append(trace)
+    y, k = top_px, 0
+    avail = plot_w
+    for key, title in LEGEND_ROWS:
+        traces = groups[key]
+        if not traces:
+            continue
+        k += 1
+        name = "legend" if k == 1 else f"legend{k}"
+        texts = [text_width_px(_unescaped(t.name), FONT_PX) for t in traces]
+        head = text_width_px(title, FONT_PX) + LEGEND_TITLE_GAP_PX
+        legend = {"orientation": "h", "xref": "container", "yref": "container", "x": SIDE_PX / width, "xanchor": "left",
+                  "y": 1 - y / height, "yanchor": "top", "tracegroupgap": 0, "traceorder": "normal",
+                  "font": {"size": FONT_PX}, "title": {"text": title, "side": "left", "font": {"size": FONT_PX}},
+                  "bgcolor": "rgba(0,0,0,0)"}
+        if head + sum(w + LEGEND_ITEM_PX for w in texts) <= avail:
+            rows = 1
+        else:
+            cell = max(texts)
+            per_row = max(1, int((avail - head) // (cell + LEGEND_ITEM_PX)))
+            rows = -(-len(traces) // per_row)
+            legend.update(entrywidth=cell + 2, entrywidthmode="pixels")
+        for t in traces:
+            t.legend = name
+        fig.update_layout({name: legend})
+        y += LEGEND_ROW_PX * rows
+    return y + LEGEND_TEXT_TOP_PX + LEGEND_TEXT_PX - LEGEND_ROW_PX
 
 
-LEGEND_ROW_PX = 1.5 * FONT_PX  # a legend row at 24 px, as plotly draws it (swatch and padding)
-NODE_LABEL_CHARS = 24
+def _legend_top_px(fig: go.Figure, height: int) -> float:
+    """The legend's top: its first row's text starts 6 px under the title's text."""
+    return _title_bottom_px(fig, height) + 6 - LEGEND_TEXT_TOP_PX
 
 
-def _short_node_labels(fig: go.Figure) -> None:
-    """Sankey node labels at print size: at most two lines of NODE_LABEL_CHARS ("offered -
-    not delivered" shortened to "offered": the link style and legend say the rest)."""
+NODE_LINE_PX = 29.6  # a line of a Sankey node label at 24 px (measured)
+
+
+def _wrap_px(text: str, budget_px: float, max_lines: int) -> list[str]:
+    """``text`` in lines at most ``budget_px`` wide (DejaVu Sans, FONT_PX), at most
+    ``max_lines`` of them; a status in brackets at its end ("(offered)", "(inferred)") is
+    kept whole, the name before it cut with "…" where it does not fit."""
+    from dashboard.figures.static_map import text_width_px
+
+    def fits(line: str) -> bool:
+        return text_width_px(line, FONT_PX) <= budget_px
+
+    def wrap(words: list[str]) -> list[str]:
+        lines: list[str] = []
+        for word in words:
+            if lines and fits(f"{lines[-1]} {word}"):
+                lines[-1] += f" {word}"
+            else:
+                while not fits(word) and len(word) > 2:  # a word wider than a line: cut it
+                    word = word[:-2] + "\u2026"
+                lines.append(word)
+        return lines
+
+    lines = wrap(text.split())
+    if len(lines) <= max_lines:
+        return lines
+    status = re.search(r"\s*(\([^()]*\))$", text)
+    name, suffix = (text[: status.start()], status.group(1)) if status else (text, "")
+    for keep in range(max_lines, 0, -1):
+        head = wrap(name.split())
+        body = head[:keep]
+        if len(head) > keep:
+            last = body[-1]
+            while last and not fits(last + "\u2026"):
+                last = last[:-1].rstrip()
+            body[-1] = (last + "\u2026") if last else "\u2026"
+        if not suffix:
+            return body
+        if fits(f"{body[-1]} {suffix}"):
+            return body[:-1] + [f"{body[-1]} {suffix}"]
+        if keep + 1 <= max_lines:
+            return body + wrap(suffix.split())[:1]
+    return wrap(suffix.split())[:1] or [""]
+
+
+def _short_node_labels(fig: go.Figure, budget_px: float, plot_h: float) -> None:
+    """Sankey node labels at print size: wrapped to ``budget_px`` (the gap to the next
+    column), in as many lines as the node's share of its column's height allows (so the
+    labels of a crowded column do not run into each other); " - not delivered" is dropped
+    from "(offered - not delivered)": the pale, dotted link and the legend say it."""
     for trace in fig.data:
         if trace.type != "sankey" or trace.node.label is None:
             continue
+        xs = list(trace.node.x or [])
+        per_column: dict = {}
+        for x in xs:
+            per_column[round(x, 3)] = per_column.get(round(x, 3), 0) + 1
         labels = []
-        for label in trace.node.label:
-            text = " ".join(str(label).replace("<br>", " ").replace(" - not delivered", "").split())
-            lines = textwrap.wrap(text, NODE_LABEL_CHARS, break_on_hyphens=False) or [""]
-            if len(lines) > 2:
-                lines = [lines[0], lines[1][: NODE_LABEL_CHARS - 1].rstrip() + "\u2026"]
-            labels.append("<br>".join(lines))
+        for i, label in enumerate(trace.node.label):
+            joined = re.sub(r"(?<=\w)-<br>", "-", str(label)).replace("<br>", " ")  # "By-<br>Products": one word
+            text = " ".join(_unescaped(joined).replace(" - not delivered", "").split())
+            crowd = per_column.get(round(xs[i], 3), 1) if i < len(xs) else 1
+            max_lines = max(1, min(3, int((plot_h / crowd - 8) // NODE_LINE_PX)))
+            labels.append("<br>".join(plain_text(line) for line in _wrap_px(text, budget_px, max_lines)) if text else "")
         trace.node.label = labels
 
 
@@ -341,34 +448,53 @@ def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> 
     width, height, _ = SIZES["report"]
     blocks, rows = caption_blocks(head, sources, width)
     caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
+    from dashboard.figures.static_map import text_box_px
+
     fig.update_traces(textfont={"size": FONT_PX}, selector={"type": "sankey"})
-    legend_rows = _grid_legend(fig, width)
-    _short_node_labels(fig)
     notes = list(fig.layout.annotations)
+    # the systems' names right of the last column (the chain's other annotations) get the
+    # room right of the Sankey's domain, inside the plot (whose width is the legend's row width)
+    full_w = width - 2 * SIDE_PX
+    right = max((text_box_px(note.text, FONT_PX)[0] for note in notes[1:]), default=0) + 4 + 6
+    domain_x = (full_w - right) / full_w
+    fig.update_traces(domain={"x": [0, domain_x]}, selector={"type": "sankey"})
+    top = _row_legends(fig, width, height, _legend_top_px(fig, height), full_w) + 12
     gaps_px = 0.0
     if notes:  # the chain's own first annotation: its gaps text under the plot
         gap_lines = notes[0].text.split("<br>")
+        # the chain's own "… and N more, listed on the Supply chain page" line is kept as it is
+        trailer = [line for line in gap_lines if line.startswith("\u2026 and ")]
         points = []  # whole points: a bullet line and its continuation lines
-        for line in gap_lines:
+        for line in (line for line in gap_lines if line not in trailer):
             if points and not line.startswith("\u2022"):
                 points[-1].append(line)
             else:
                 points.append([line])
         header = [points.pop(0)[0]] if points and not points[0][0].startswith("\u2022") else []
         room = GAP_LINES - len(header) - 1
-        shown = points if len(points) <= room + 1 else points[:room]
+        shown = points if len(points) <= room + 1 - len(trailer) else points[:room]
         # each point by its first line (the rest on the Supply chain page), "…" where cut
-        lines = header + [p[0].rstrip() + (" \u2026" if len(p) > 1 else "") for p in shown]
+        lines = header + [p[0].rstrip() + (" \u2026" if len(p) > 1 and not p[0].rstrip().endswith("\u2026") else "")
+                          for p in shown]
         left_out = len(points) - len(shown)
-        if left_out or any(len(p) > 1 for p in shown):
+        if trailer and not left_out:
+            lines += trailer[:1]
+        elif left_out or trailer or any(len(p) > 1 for p in shown):
+            counted = re.search(r"and (\d+) more", trailer[0]) if trailer else None
+            left_out += int(counted.group(1)) if counted else 0
             more = f"{left_out} more point{'s' if left_out > 1 else ''} and " if left_out else ""
             lines.append(plain_text(f"({more}the full text: see the Supply chain page.)"))
         gaps_px = LINE_PX * len(lines) + 12
         notes[0].update(text="<br>".join(lines), font={"size": FONT_PX}, yshift=-10)
     for note in notes[1:]:
-        note.update(font={"size": FONT_PX})
-    fig.update_layout(annotations=notes, margin={"l": SIDE_PX, "t": 72 + legend_rows * LEGEND_ROW_PX, "b": caption_px + gaps_px,
-                                                 "r": fig.layout.margin.r * 2})
+        note.update(font={"size": FONT_PX}, x=domain_x)
+    fig.update_layout(annotations=notes, margin={"l": SIDE_PX, "t": top, "b": caption_px + gaps_px, "r": SIDE_PX})
+    # node labels: within the gap to the next column (a label starts ~10 px right of its
+    # column, the next column's bar ~7 px left of it) and their share of the column's height
+    plot_w, plot_h = full_w - right, height - top - caption_px - gaps_px
+    columns = {round(x, 3) for t in fig.data if t.type == "sankey" for x in (t.node.x or ())}
+    gap = plot_w * 0.998 / max(len(columns) - 1, 1)
+    _short_node_labels(fig, gap - 32, plot_h)
     _report_fonts(fig)
     place_caption(fig, head, sources, width=width, height=height)
     return fig
@@ -379,7 +505,7 @@ NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "p
 
 def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], priority: dict | None = None) -> go.Figure:
     """The network for print (the figure itself is built by dashboard.figures.network): 24 px
-    text, a narrow legend at the right, axis ranges fixed (x and y scaled apart to fill the plot) so
+    text, the legend in rows above the plot (:func:`_row_legends`), axis ranges fixed (x and y scaled apart to fill the plot) so
     that data and pixels map one to one,
     and node labels placed by a greedy pass over their boxes in pixels (above, below,
     right, left or diagonal to the node, shortened to 16 characters where the full label
@@ -392,8 +518,9 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
     width, height, _ = SIZES["report"]
     blocks, rows = caption_blocks(head, sources, width)
     caption_px = LINE_PX * (len(blocks[0]) + rows) + 16
-    legend_rows = _grid_legend(fig, width)
-    margin = {"l": SIDE_PX, "r": SIDE_PX, "t": 72 + legend_rows * LEGEND_ROW_PX, "b": caption_px + 10}
+    fig.update_layout(title_text="Entity network")  # (its final font and place: _report_fonts, below)
+    top = _row_legends(fig, width, height, _legend_top_px(fig, height), width - 2 * SIDE_PX) + 12
+    margin = {"l": SIDE_PX, "r": SIDE_PX, "t": top, "b": caption_px + 10}
     plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
     xs = [x for t in fig.data if t.mode and "markers" in t.mode for x in (t.x or ()) if x is not None]
     ys = [y for t in fig.data if t.mode and "markers" in t.mode for y in (t.y or ()) if y is not None]
