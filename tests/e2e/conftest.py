@@ -18,6 +18,8 @@ incomplete); tests that need special data always pass their own folder.
 
 from __future__ import annotations
 
+import http.server
+
 import os
 import re
 import shutil
@@ -558,3 +560,48 @@ def exercise(page, hover_grid: tuple[int, int] | None = (5, 3), on_hover=None, s
         page.mouse.wheel(0, 300)
         page.wait_for_timeout(100)
     page.mouse.move(1, 1)
+
+
+class HostHandler(http.server.BaseHTTPRequestHandler):
+    """Serves one page (``body``) at / and /host.html, e.g. an intranet page framing the app."""
+
+    def __init__(self, *args, body: bytes, **kwargs):
+        self.body = body
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self):  # noqa: N802 (http.server API)
+        if self.path not in ("/", "/host.html"):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def download_pngs_at_once(pages: list, base_url: str, queries: list[str]) -> dict:
+    """Open each query in its page, open the share panels, then click every "Download PNG"
+    at once; returns {page: RGB pixel bytes of its download}."""
+    from PIL import Image
+
+    for page, query in zip(pages, queries):
+        page.goto(f"{base_url}/?{query}", wait_until="commit")
+    for page in pages:
+        wait_for_app(page, timeout_ms=150_000)
+        page.get_by_text("Share, embed and export").click(timeout=120_000)
+    buttons = [page.get_by_role("button", name="Download PNG") for page in pages]
+    for button in buttons:
+        button.wait_for(timeout=120_000)
+    downloads = []
+    for page, button in zip(pages, buttons):
+        page.once("download", lambda d: downloads.append(d))
+        button.click(timeout=120_000)
+    deadline = time.monotonic() + 300
+    while len(downloads) < len(queries) and time.monotonic() < deadline:
+        pages[0].wait_for_timeout(500)
+    assert len(downloads) == len(queries), f"{len(downloads)} of {len(queries)} downloads arrived"
+    return {d.page: Image.open(d.path()).convert("RGB").tobytes() for d in downloads}

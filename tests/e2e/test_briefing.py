@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import DECK_CANVAS, canvas_drawn, external_requests, wait_for_app
+from tests.e2e.conftest import DECK_CANVAS, HostHandler, canvas_drawn, external_requests, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -80,22 +80,6 @@ def test_briefing_mode_is_a_presentation_layout(browser, app_server, query):
     context.close()
 
 
-class _Host(http.server.BaseHTTPRequestHandler):
-    def __init__(self, *args, body: bytes, **kwargs):
-        self.body = body
-        super().__init__(*args, **kwargs)
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def framing(app_server):
     """Factory: framing(src, w, h) -> a host page on another origin with one iframe."""
@@ -106,7 +90,7 @@ def framing(app_server):
                 "<style>body{margin:0}</style></head><body>"
                 f"<iframe id='app' title='dashboard' src='{app_server.url}{src}' width='{w}' height='{h}' "
                 "style='border:0;display:block'></iframe></body></html>").encode()
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Host, body=body))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(HostHandler, body=body))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"

@@ -37,6 +37,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     APP_ENV_VARS,
+    download_pngs_at_once,
     ARTIFACTS,
     BY_PATH,
     DECK_CANVAS,
@@ -418,24 +419,7 @@ def test_eight_sessions_download_pngs_through_the_proxy_each_equal_to_a_lone_exp
         ctx.add_cookies([{"name": ROUTE_COOKIE, "value": value, "domain": "localhost", "path": "/dashboard/"}])
     pages = [contexts[i % len(contexts)].new_page() for i in range(len(EXPORT_VIEWS))]
     try:
-        for page, query in zip(pages, EXPORT_VIEWS):
-            page.goto(f"{stack.url}/?{query}", wait_until="commit")
-        for page in pages:
-            wait_for_app(page, timeout_ms=150_000)
-        for page in pages:
-            page.get_by_text("Share, embed and export").click(timeout=120_000)
-        buttons = [page.get_by_role("button", name="Download PNG") for page in pages]
-        for button in buttons:
-            button.wait_for(timeout=120_000)
-        downloads = []
-        for page, button in zip(pages, buttons):
-            page.once("download", lambda d: downloads.append(d))
-            button.click(timeout=120_000)
-        deadline = time.monotonic() + 300
-        while len(downloads) < len(EXPORT_VIEWS) and time.monotonic() < deadline:
-            pages[0].wait_for_timeout(500)
-        assert len(downloads) == len(EXPORT_VIEWS), f"{len(downloads)} of {len(EXPORT_VIEWS)} downloads arrived"
-        got = {d.page: Image.open(d.path()).convert("RGB").tobytes() for d in downloads}
+        got = download_pngs_at_once(pages, stack.url, EXPORT_VIEWS)
     finally:
         for ctx in contexts:
             ctx.close()

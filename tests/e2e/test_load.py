@@ -16,7 +16,7 @@ import time
 import psutil
 import pytest
 
-from tests.e2e.conftest import external_requests, wait_for_app
+from tests.e2e.conftest import download_pngs_at_once, external_requests, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -89,23 +89,7 @@ def test_eight_concurrent_exports_each_equal_the_export_done_alone(start_app, br
     context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
     context.on("request", lambda r: page_log.requests.append(r.url))
     pages = [context.new_page() for _ in EXPORT_VIEWS]
-    for page, query in zip(pages, EXPORT_VIEWS):
-        page.goto(f"{server.url}/?{query}", wait_until="commit")
-    for page in pages:
-        wait_for_app(page, timeout_ms=120_000)
-        page.get_by_text("Share, embed and export").click(timeout=120_000)
-    buttons = [page.get_by_role("button", name="Download PNG") for page in pages]
-    for button in buttons:
-        button.wait_for(timeout=120_000)
-    downloads = []
-    for page, button in zip(pages, buttons):
-        page.once("download", lambda d: downloads.append(d))
-        button.click(timeout=120_000)
-    deadline = time.monotonic() + 300
-    while len(downloads) < len(EXPORT_VIEWS) and time.monotonic() < deadline:
-        pages[0].wait_for_timeout(500)
-    assert len(downloads) == len(EXPORT_VIEWS), f"{len(downloads)} of {len(EXPORT_VIEWS)} downloads arrived"
-    got = {d.page: Image.open(d.path()).convert("RGB").tobytes() for d in downloads}
+    got = download_pngs_at_once(pages, server.url, EXPORT_VIEWS)
     context.close()
 
     dash = Dashboard.load(server.data_dir)

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     ARTIFACTS,
+    HostHandler,
     DECK_CANVAS,
     PLOTLY_SVG,
     BY_PATH,
@@ -113,27 +114,6 @@ def test_deep_link(page, page_log, app_server, path, query, shows):
 # ------------------------------------------------------------------------------ iframe
 
 
-class _HostHandler(http.server.BaseHTTPRequestHandler):
-    """Serves one page that frames the app; nothing else."""
-
-    def __init__(self, *args, body: bytes, **kwargs):
-        self.body = body
-        super().__init__(*args, **kwargs)
-
-    def do_GET(self):  # noqa: N802 (http.server API)
-        if self.path not in ("/", "/host.html"):
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def host_page(app_server):
     """Factory: host_page(path) -> http://127.0.0.1:H/host.html framing localhost:APP<path>?embed=true.
@@ -149,7 +129,7 @@ def host_page(app_server):
             f"<iframe id='app' src='{app_server.url}{path}?embed=true' width='1200' height='800'></iframe>"
             "</body></html>"
         ).encode()
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_HostHandler, body=body))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(HostHandler, body=body))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         servers.append((server, thread))
