@@ -82,7 +82,7 @@ def _outlines(features: list[dict]) -> pdk.Layer:
     return pdk.Layer("PathLayer", data=rows, id="rings", get_path="path", get_color="color",
                      get_width="width", width_units=pdk.types.String("pixels"), width_min_pixels=1, pickable=True,
                      wrap_longitude=True, joint_rounded=False, get_dash_array="dash", dash_justified=False,
-                     extensions=[{"@@type": "PathStyleExtension", "dash": True}])  # the legend's dashes
+                     extensions=[{"@@type": "PathStyleExtension", "dash": True, "highPrecisionDash": True}])  # the legend's dashes (in line widths)
 
 
 def _origin(origin: Origin) -> pdk.Layer:

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from dashboard.figures.style import DASH_PATTERN, FONT
 
-CHAR_EM = 0.57  # average advance of a DejaVu Sans character, in em (for the layout only)
+CHAR_EM = 0.55  # average advance of a DejaVu Sans character, in em (measured: 0.51-0.55 on these labels)
 
 
 def dasharray(dash: str, width: float) -> str:
@@ -38,7 +38,7 @@ def legend_items(features: list[dict], bands: bool = False) -> list[dict]:
 def legend_svg(features: list[dict], width_px: int = 1200, font_px: int = 13, bands: bool = False) -> str:
     """The legend as SVG markup: items flow left to right and wrap to new lines."""
     items = legend_items(features, bands)
-    sample, gap, line_h = 3 * font_px, font_px, round(font_px * 1.6)
+    sample, gap, line_h = round(3.3 * font_px), round(font_px * 0.6), round(font_px * 1.6)
     x, y, parts = 0.0, 0, []
     for item in items:
         w = sample + 6 + len(item["label"]) * font_px * CHAR_EM

@@ -18,7 +18,9 @@ SYSTEM_STYLES = [  # Okabe-Ito hues, darkened where needed for a 3:1 contrast on
     ("#4189B1", "solid", 4.5),     # sky blue (#56B4E9, 24 % darker)
 ]
 # Dash name -> (dash, gap) in multiples of the line width: how the screen map (deck.gl's
-# PathStyleExtension takes two numbers) and its legend draw plotly's named dashes.
+# PathStyleExtension takes two numbers, with highPrecisionDash so the pattern runs along the
+# whole ring rather than restarting at every short segment) and its legend draw plotly's
+# named dashes.
 DASH_PATTERN = {"solid": (0, 0), "dash": (3, 3), "dot": (1, 1.6), "dashdot": (6, 4), "longdash": (10, 3),
                 "longdashdot": (10, 5)}
 BAND_OPACITY = 0.18

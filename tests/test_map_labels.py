@@ -1,0 +1,140 @@
+"""The map says what it shows (issue #10): honest figures, the default ring, labels that
+never collide, the legend, the facts line, data as of. Pure tests, no browser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from dashboard.data.units import as_published, converted, rounded_distance
+from dashboard.figures.legend import legend_items, legend_svg
+from dashboard.figures.mapfit import Frame, fit_view, mercator
+from dashboard.geo.ranges import best_claim, ring_claims
+from dashboard.views import mapview
+from dashboard.views.tables import data_as_of
+
+
+@pytest.mark.parametrize("value, unit, text", [
+    (1242, "mi", "1,242 mi ≈ 2,000 km"),  # 1,998.8 km, itself a conversion of 2,000 km
+    (1200, "mi", "1,200 mi ≈ 1,930 km"),
+    (800, "mi", "800 mi ≈ 1,290 km"),
+    (1300, "km", "1,300 km ≈ 808 mi"),
+])
+def test_a_figure_is_shown_as_published_and_converted_to_3_significant_figures(value, unit, text):
+    assert as_published(value, unit) == text
+
+
+def test_distances_round_to_10_km():
+    assert [rounded_distance(d) for d in (4.9, 5.1, 1287.4, 1999.0)] == [0, 10, 1290, 2000]
+    assert converted(2000, "km") == (1240.0, "mi")
+
+
+def test_the_default_ring_is_the_best_supported_claim(package):
+    """Median of the ring-eligible claims that are neither seed-only nor weak; firmest first."""
+    weak = {"seed-only", *package.vocab["weak_confidence"]}
+    for system in package.systems["id"]:
+        chosen = best_claim(package, system)
+        firm = ring_claims(package, system)
+        firm = firm[~firm["confidence"].isin(weak)]
+        ranges = sorted(firm["range_km"])
+        assert chosen["range_km"] == ranges[(len(ranges) - 1) // 2]
+        assert chosen["confidence"] not in weak and not chosen["seed"]
+    assert best_claim(package, "SHAHAB3")["id"] == "RC05"  # 1,300 km, the US paper's own figure
+
+
+def test_nothing_on_the_default_map_says_1999(dash):
+    result = dash.map(dash.parse(""))
+    text = json.dumps(result.deck.to_json()) + result.legend + " ".join(result.facts) + result.reach.to_csv()
+    assert "1,999" not in text and "1999 km" not in text
+
+
+def test_reach_leaves_out_the_launch_country_and_rounds(dash):
+    for query, country in (("", "Iran"), ("from=territory", "Iran")):
+        reach = dash.reach(dash.parse(query))
+        assert not reach.empty and country not in set(reach["Country"])
+        assert (reach["Distance (km)"] % 10 == 0).all() and (reach["Margin (km)"] % 10 == 0).all()
+    assert dash.launch_country(dash.parse("from=51.5,-0.1")) == "GBR"  # a typed point: the country it is in
+
+
+def test_ring_labels_and_city_labels_never_collide(dash):
+    for query in ("", "from=territory", "systems=SEJJIL&from=semnan", "from=-20,-179.9"):
+        view = dash.parse(query)
+        result = dash.map(view)
+        rings = [f for f in result.features if f["properties"]["kind"] == "ring"]
+        labels = result.labels
+        assert {l["text"] for l in labels if l["kind"] == "ring"} == {f["properties"]["label"] for f in rings}
+        frame = Frame(*json_view(result.deck), *mapview.DEFAULT_SIZE)
+        boxes = [box_of(l, frame) for l in labels if l["kind"] != "ring"]
+        assert not any(overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), query
+        assert any(l["kind"] == "capital" for l in labels) or query == "from=-20,-179.9"
+
+
+def json_view(deck) -> tuple[float, float, float]:
+    state = json.loads(deck.to_json())["initialViewState"]
+    return state["longitude"], state["latitude"], state["zoom"]
+
+
+def box_of(label: dict, frame: Frame):
+    from dashboard.figures.mapfit import text_box
+    x, y = frame.to_px(*label["position"])
+    dx = 8 if label["kind"] == "origin" else 6
+    return text_box(float(x) + dx, float(y), label["text"], label["size"], label.get("anchor", "middle"))
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_map_is_fitted_to_the_drawn_rings():
+    lon, lat, zoom = fit_view([40, 70], [20, 50], 1200, 540)
+    x, y = mercator([40, 70], [20, 50])
+    span_px = (max(y) - min(y)) * 512 * 2 ** zoom
+    assert 40 < lon < 70 and 20 < lat < 50 and 0.85 * 540 <= span_px <= 540  # fills the height, with a margin
+    lon, _, _ = fit_view([170, -170], [0, 10], 1200, 540)  # across the date line
+    assert abs(abs(lon) - 180) < 1
+
+
+def test_the_legend_lists_each_ring_in_its_colour_and_dash(dash):
+    features = dash.rings(dash.parse("claim=seed"))
+    items = legend_items(features)
+    assert [i["label"] for i in items] == ["Shahab-3 · 800 mi ≈ 1,290 km", "Shahab-3 (improved) · 1,242 mi ≈ 2,000 km",
+                                           "Ghadr-1 · 1,100 mi ≈ 1,770 km", "Sejjil · 1,200 mi ≈ 1,930 km"]
+    svg = legend_svg(features, 1200, 13)
+    assert svg.count("<line") == 4 and svg.count("stroke-dasharray") == 3  # Shahab-3 is solid
+    assert re.search(r'height="2\d"', svg), "the four rings fit one line at 1,200 px"
+    assert "<script" not in legend_svg([{**features[1], "properties": {**features[1]["properties"], "label": "<script>x"}}])
+
+
+def test_the_facts_line_names_capitals_and_countries_within_each_ring(dash):
+    facts = dash.facts(dash.parse("systems=SHAHAB3"))
+    assert len(facts) == 1
+    assert "Baghdad" in facts[0]["capitals"] and "Tehran" not in facts[0]["capitals"]
+    assert "Iraq" in facts[0]["wholly"] and "Turkey" in facts[0]["partly"] and "Iran" not in facts[0]["wholly"] + facts[0]["partly"]
+    line = mapview.facts_lines(facts)[0]
+    assert line.startswith("Shahab-3 (1,300 km ≈ 808 mi): ") and "capitals within range" in line
+
+
+def test_data_as_of_is_the_newest_source_date_per_table(package):
+    text = data_as_of(package)
+    dates = package.sources.set_index("id")["date"]
+    newest_range = max(d for d in dates[package.range_claims["source"]] if d)
+    assert f"ranges as of {newest_range}" in text
+    assert f"sanctions tags as of {max(d for d in package.entities['programs_as_of'] if d)}" in text
+
+
+@pytest.mark.parametrize("value, frame", [("1200x800", (1200, 800)), ("800X600", (800, 600))])
+def test_frame_parameter(package, value, frame):
+    from dashboard.views.view import parse_view, to_query
+
+    view = parse_view(f"frame={value}", package)
+    assert view.frame == frame and not view.notes and "frame=" in to_query(view, package)
+
+
+@pytest.mark.parametrize("value", ["12x8", "1200", "x", "99999x800", "1e3x800"])
+def test_bad_frame_falls_back_with_a_note(package, value):
+    from dashboard.views.view import parse_view
+
+    view = parse_view(f"frame={value}", package)
+    assert view.frame == () and view.notes and value not in view.notes[0]
