@@ -156,12 +156,14 @@ def share_panel(current, *figures: str) -> None:
 
 
 def _downloads(view, figure: str, mark: str) -> None:
+    from dashboard.views.report import report_filename, today
     st.caption(f"Report figure ({figure}), 1600×900 at scale 2, captioned with sources, data version and the marking "
                f"'{markdown_literal(mark)}':")
     cols = st.columns(3)
     for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
         col.download_button(f"Download {fmt.upper()}", lambda fmt=fmt: export_bytes(view, figure, fmt),
-                            f"{figure}.{fmt}", mime, on_click="ignore", key=f"dl_{figure}_{fmt}")
+                            report_filename(dashboard(), view, figure, fmt, today()), mime, on_click="ignore",
+                            key=f"dl_{figure}_{fmt}")
 
 
 def banner() -> None:

@@ -12,6 +12,8 @@ except under CI=true, where a missing nginx is a failure.
 
 from __future__ import annotations
 
+from datetime import date
+
 import base64
 import hashlib
 import http.server
@@ -332,7 +334,7 @@ def test_share_link_and_snippet_are_absolute_and_png_downloads(stack, browser):
         assert f'src="{stack.url}/map?embed=true&' in snippet, snippet
         with page.expect_download(timeout=120_000) as download:
             page.get_by_role("button", name="Download PNG").click()
-        assert download.value.suggested_filename == "map.png"
+        assert download.value.suggested_filename == f"map-sejjil-semnan-{date.today().isoformat()}.png"  # the view and the date
         assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
         heading = open_view(page, link, log)  # the link, followed, reopens the view
         assert BY_PATH["/map"].heading_matches(heading)

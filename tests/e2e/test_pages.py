@@ -7,6 +7,8 @@ Pages listed in conftest.PAGES that the app does not have yet are skipped at run
 
 from __future__ import annotations
 
+from datetime import date
+
 import http.server
 import re
 import threading
@@ -196,7 +198,7 @@ def test_share_panel_link_reopens_the_view_and_png_downloads(page, page_log, app
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Download PNG").click()
     path = download.value.path()
-    assert download.value.suggested_filename == "map.png"
+    assert download.value.suggested_filename == f"map-sejjil-semnan-{date.today().isoformat()}.png"  # the view and the date
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     heading = open_page(page, href, page_log)
     assert "measured from Semnan" in page.locator("[data-testid='stMain']").inner_text()
