@@ -13,6 +13,8 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from dashboard.figures.style import FONT
+
 from dashboard.figures.labels import text_width_px
 from dashboard.figures.text import plain_text
 
@@ -80,7 +82,7 @@ def place_caption(fig: go.Figure, head: list[str], sources: list[str], *, width:
     def paper(x_px: float, y_px: float) -> tuple[float, float]:
         return (x_px - left) / plot_w, (height - bottom - y_px) / plot_h
 
-    font = {"size": FONT_PX, "color": "#333333", "family": "DejaVu Sans, Arial, sans-serif"}
+    font = {"size": FONT_PX, "color": "#333333", "family": FONT}
     x, y = paper(SIDE_PX, y0)
     fig.add_annotation(text="<br>".join(plain_text(line) for line in full), xref="paper", yref="paper", x=x, y=y,
                        xanchor="left", yanchor="top", align="left", showarrow=False, font=font, name="caption")
