@@ -79,3 +79,27 @@ def package():
     from dashboard.data.load import load_package
 
     return load_package(DATA)
+
+
+# One Playwright (sync API) and one Chromium per test session, shared by the browser tests
+# (tests/e2e) and the export layout tests: a second sync Playwright in the same process
+# fails ("Sync API inside the asyncio loop").
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from tests.browser import require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    from tests.browser import launch
+
+    b = launch(playwright_instance)
+    yield b
+    b.close()

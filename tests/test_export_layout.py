@@ -133,15 +133,8 @@ def overlaps(texts: list[dict], tolerance: float = 1.0) -> list[tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import launch
-
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        yield browser
-        browser.close()
+def chromium(browser):
+    return browser  # the session's one Chromium (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 
-from tests.browser import launch, require_chromium
+from tests.browser import require_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -230,21 +230,7 @@ def app_server(start_app):
 # ------------------------------------------------------------------------------ browser
 
 
-@pytest.fixture(scope="session")
-def playwright_instance():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    b = launch(playwright_instance)
-    yield b
-    b.close()
+# ``playwright_instance`` and ``browser`` (session) live in tests/conftest.py: one Playwright per run.
 
 
 @dataclass

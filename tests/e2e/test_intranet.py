@@ -407,10 +407,8 @@ def test_eight_sessions_download_pngs_through_the_proxy_each_equal_to_a_lone_exp
     from PIL import Image
 
     from dashboard import export
-    from dashboard.basemap import load_countries
-    from dashboard.load import load_package
-    from dashboard.report import SIZES, report_figure, today
-    from dashboard.viewstate import parse_view
+    from dashboard.views.dashboard import Dashboard
+    from dashboard.views.report import SIZES, today
 
     log = PageLog()
     routes = route_for_each_replica(stack)
@@ -426,12 +424,10 @@ def test_eight_sessions_download_pngs_through_the_proxy_each_equal_to_a_lone_exp
         for ctx in contexts:
             ctx.close()
 
-    data = default_data_dir()
-    pkg = load_package(data)
-    countries = load_countries(data / "basemap")
+    dash = Dashboard.load(default_data_dir())
     width, height, scale = SIZES["report"]
     for page, query in zip(pages, EXPORT_VIEWS):
-        alone = export.render(report_figure(pkg, countries, parse_view(query, pkg), "map", date=today()),
+        alone = export.render(dash.figure(dash.parse(query), "map", date=today()),
                               "png", width, height, scale)
         assert got[page] == Image.open(io.BytesIO(alone)).convert("RGB").tobytes(), f"view {query!r} differs from its lone export"
     # Affinity: every route key went to exactly one replica; the sessions used both replicas.
