@@ -35,6 +35,14 @@ class Package:
     lines: dict[str, dict[str, int]]  # table -> primary key -> physical line
     vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)  # schema.toml [vocabularies]
 
+    def memo(self, key, compute):
+        """``compute()`` once per package and key: for pure functions of the (read-only)
+        package that a page asks for on every rerun (the default view, best claims)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
         if name in tables:

@@ -75,6 +75,10 @@ def best_claim(pkg: Package, system_id: str) -> pd.Series:
     (schema order), then the smallest id. With no such claim, all ring-eligible claims
     count. One documented rule, so the default ring is never the weakest-sourced figure.
     """
+    return pkg.memo(("best_claim", system_id), lambda: _best_claim(pkg, system_id))
+
+
+def _best_claim(pkg: Package, system_id: str) -> pd.Series:
     eligible = ring_claims(pkg, system_id)
     firm = eligible[~eligible["confidence"].isin({"seed-only", *pkg.vocab.get("weak_confidence", ())})]
     pool = firm if not firm.empty else eligible

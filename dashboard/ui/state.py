@@ -195,7 +195,8 @@ def marking_line() -> str:
     """The marking, data version and data-as-of line shown with the legend."""
     from dashboard.views.report import marking
     from dashboard.views.tables import data_as_of
-    return f"{marking()} · data version {package().version} · {data_as_of(package())}"
+    pkg = package()
+    return f"{marking()} · data version {pkg.version} · {pkg.memo('data_as_of', lambda: data_as_of(pkg))}"
 
 
 

@@ -73,7 +73,7 @@ def with_map(pkg: Package, view: View, systems, origin: Origin, claim: str, over
 
 
 def default_view(pkg: Package) -> View:
-    return make_view(pkg, tuple(pkg.systems["id"]), default_origin(pkg))
+    return pkg.memo("default_view", lambda: make_view(pkg, tuple(pkg.systems["id"]), default_origin(pkg)))
 
 
 def to_params(view: View, pkg: Package) -> dict[str, str]:
