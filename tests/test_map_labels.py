@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.data.units import as_published, converted, rounded_distance
 from dashboard.figures.legend import legend_items, legend_svg
-from dashboard.figures.mapfit import Frame, fit_view, mercator
+from dashboard.figures.mapfit import Frame, fit_view, mercator, overlaps
 from dashboard.geo.ranges import best_claim, ring_claims
 from dashboard.views import mapview
 from dashboard.views.tables import data_as_of
@@ -67,7 +67,7 @@ def test_ring_labels_and_city_labels_never_collide(dash):
         assert {l["text"] for l in labels if l["kind"] == "ring"} == {f["properties"]["label"] for f in rings}
         frame = Frame(*json_view(result.deck), *mapview.DEFAULT_SIZE)
         boxes = [box_of(l, frame) for l in labels if l["kind"] != "ring"]
-        assert not any(overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), query
+        assert not any(overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), query
         assert any(l["kind"] == "capital" for l in labels) or query == "from=-20,-179.9"
 
 
@@ -81,10 +81,6 @@ def box_of(label: dict, frame: Frame):
     x, y = frame.to_px(*label["position"])
     dx = 8 if label["kind"] == "origin" else 6
     return text_box(float(x) + dx, float(y), label["text"], label["size"], label.get("anchor", "middle"))
-
-
-def overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def test_the_map_is_fitted_to_the_drawn_rings():

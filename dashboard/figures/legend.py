@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 from xml.sax.saxutils import escape
 
+from dashboard.figures.labels import text_width_px
 from dashboard.figures.style import DASH_PATTERN, FONT
 
-CHAR_EM = 0.55  # average advance of a DejaVu Sans character, in em (measured: 0.51-0.55 on these labels)
 
 
 def dasharray(dash: str, width: float) -> str:
@@ -41,7 +41,7 @@ def legend_svg(features: list[dict], width_px: int = 1200, font_px: int = 13, ba
     sample, gap, line_h = round(3.3 * font_px), round(font_px * 0.6), round(font_px * 1.6)
     x, y, parts = 0.0, 0, []
     for item in items:
-        w = sample + 6 + len(item["label"]) * font_px * CHAR_EM
+        w = sample + 6 + text_width_px(item["label"], font_px)
         if x > 0 and x + w > width_px:
             x, y = 0.0, y + line_h
         mid = y + line_h / 2

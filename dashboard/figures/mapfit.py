@@ -1,8 +1,8 @@
 """Fit the map to what is drawn, and place labels that never collide (no Streamlit).
 
 Web Mercator as deck.gl draws it: at zoom ``z`` the world is ``512 * 2**z`` pixels wide.
-Label boxes are estimated from the text length (DejaVu/Source Sans average advance),
-then placed greedily by priority at the fitted zoom: ring labels first, then the launch
+Label boxes are measured with the label font (:func:`dashboard.figures.labels.text_width_px`,
+DejaVu Sans, widened for the map's semi-bold labels), then placed greedily by priority at the fitted zoom: ring labels first, then the launch
 point, then capitals, then other cities; a label that would overlap a kept one, or leave
 the map, is dropped.
 """
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard.figures.labels import text_width_px
+
 WORLD_PX = 512.0
 MAX_LAT = 85.0
-CHAR_EM = 0.58  # average advance per character, in em, with a little room
+BOLD_WIDTH = 1.08  # the map's labels are semi-bold (weight 600): a little wider than regular
 MIN_ZOOM, MAX_ZOOM = 0.5, 7.0
 
 
@@ -68,13 +70,14 @@ class Frame:
 
 def text_box(x: float, y: float, text: str, size: float, anchor: str = "middle", pad: float = 3.0):
     """(x0, y0, x1, y1) of a one-line label of ``size`` px anchored at (x, y)."""
-    w = len(text) * size * CHAR_EM + 2 * pad
+    w = text_width_px(text, size) * BOLD_WIDTH + 2 * pad
     h = size * 1.25 + 2 * pad
     x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
     return x0, y - h / 2, x0 + w, y + h / 2
 
 
-def _overlaps(a, b) -> bool:
+def overlaps(a, b) -> bool:
+    """True when two (x0, y0, x1, y1) boxes overlap."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -86,7 +89,7 @@ def place(candidates: list[dict], frame: Frame, keep_all: int = 0) -> list[dict]
     for i, c in enumerate(candidates):
         box = c["box"]
         inside = box[0] >= 0 and box[1] >= 0 and box[2] <= frame.width and box[3] <= frame.height
-        if i < keep_all or (inside and not any(_overlaps(box, b) for b in boxes)):
+        if i < keep_all or (inside and not any(overlaps(box, b) for b in boxes)):
             kept.append(c)
             boxes.append(box)
     return kept

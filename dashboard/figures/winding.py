@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.geo.checks import check_geojson_polygons
+
 # A ring of this radius bounds a hemisphere (quarter meridian, WGS84). Near it the
 # enclosed area alone cannot tell a ring's intended side, so orientation is trusted.
 _HEMISPHERE_KM = 10_002.0
@@ -62,13 +64,7 @@ def polygons(geometry: dict | None) -> list[list[np.ndarray]]:
     """Polygons of a GeoJSON Polygon/MultiPolygon, each a list of rings (exterior first)."""
     if not geometry:
         return []
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon":
-        polys = [coords]
-    elif kind == "MultiPolygon":
-        polys = coords
-    else:
-        raise ValueError(f"unsupported geometry type {kind!r}: expected Polygon or MultiPolygon")
+    polys = check_geojson_polygons(geometry)
     out = []
     for poly in polys:
         rings = [r for r in (_clean_ring(ring) for ring in poly) if len(r) >= 3]

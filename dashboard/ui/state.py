@@ -194,9 +194,8 @@ def map_size(view, presenting: bool) -> tuple[tuple[int, int], int]:
 def marking_line() -> str:
     """The marking, data version and data-as-of line shown with the legend."""
     from dashboard.views.report import marking
-    from dashboard.views.tables import data_as_of
-    pkg = package()
-    return f"{marking()} · data version {pkg.version} · {pkg.memo('data_as_of', lambda: data_as_of(pkg))}"
+    dash = dashboard()
+    return f"{marking()} · data version {dash.version} · {dash.data_as_of}"
 
 
 

@@ -27,6 +27,7 @@ from dashboard.geo.ranges import TERRITORY
 from dashboard.geo.reach import country_points, launch_country, reach_table, ring_facts
 from dashboard.geo.rings import ring_features
 from dashboard.network import build_graph
+from dashboard.views.tables import data_as_of
 from dashboard.views.view import View, default_view, parse_view, to_query
 
 CACHED_VIEWS = 64  # views whose rings and map are kept per data version
@@ -95,6 +96,11 @@ class Dashboard:
     def facts(self, view: View) -> list[dict]:
         """Per ring: capitals and countries (wholly or partly) within it, from the base map."""
         return ring_facts(self.rings(view), self.borders, self.cities, self.launch_country(view))
+
+    @cached_property
+    def data_as_of(self) -> str:
+        """How fresh the data is, in words (see views.tables.data_as_of)."""
+        return data_as_of(self.package)
 
     @cached_property
     def borders(self):

@@ -14,7 +14,7 @@ from dashboard.figures.style import WEAK_COLOUR, SYSTEM_STYLES, darker, confiden
 from dashboard.data.load import Package
 from dashboard.data.units import as_published
 from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
-from dashboard.figures.mapfit import Frame, fit_view, place, ring_anchor, text_box
+from dashboard.figures.mapfit import Frame, fit_view, overlaps, place, ring_anchor, text_box
 from dashboard.geo.reach import csv_safe, distances_km
 
 ROUTE_KINDS = ("supplied", "procured_for", "offered_to", "assisted", "acts_for", "works_with")
@@ -108,7 +108,7 @@ def map_labels(dash, view, features: list[dict], frame: Frame, font_px: int) -> 
                 continue
             x, y = frame.to_px(*anchor)
             box = text_box(float(x), float(y), p["label"], font_px + 1)
-            if not any(_hit(box, c["box"]) for c in candidates):
+            if not any(overlaps(box, c["box"]) for c in candidates):
                 break
         if anchor is not None:
             candidates.append({"kind": "ring", "text": p["label"], "position": list(anchor), "color": darker(p["color"]),
@@ -122,10 +122,6 @@ def map_labels(dash, view, features: list[dict], frame: Frame, font_px: int) -> 
     if rings:
         candidates += _city_candidates(dash, view, rings[-1]["properties"]["range_exact_km"], frame, font_px)
     return [{k: v for k, v in c.items() if k != "box"} for c in place(candidates, frame, keep_all=keep_all)]
-
-
-def _hit(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _city_candidates(dash, view, range_km: float, frame: Frame, font_px: int) -> list[dict]:

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +38,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     APP_ENV_VARS,
+    free_port,
     download_pngs_at_once,
     ARTIFACTS,
     BY_PATH,
@@ -78,12 +78,6 @@ def nginx_binary() -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + " -- CI must run the intranet tests")
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ------------------------------------------------------------------------------ the stack
