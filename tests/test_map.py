@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from dashboard.figures import deck
 from dashboard.views import mapview
 from dashboard.geo.basemap import load_cities, load_countries
 from dashboard.data.load import check_package
@@ -29,17 +30,40 @@ def layers(result) -> dict:
     return spec, {layer["id"]: layer for layer in spec["layers"]}
 
 
-def test_deck_draws_exactly_the_core_polygons(package, basemap):
-    result = build(package, basemap, "from=territory")
-    spec, by_id = layers(result)
-    for feature in result.features:
-        p = feature["properties"]
-        if p["kind"] == "band":
-            drawn = by_id[f"band-{p['system']}"]["data"]["features"][0]["geometry"]
-            assert drawn == json.loads(json.dumps(feature["geometry"]))
-    paths = by_id["rings"]["data"]
-    core = [[round(x, 5), round(y, 5)] for f in result.features if f["properties"]["kind"] == "ring" for p in f["paths"] for x, y in p]
-    assert [pt for row in paths for pt in row["path"]] == core
+def _vertices(geometry: dict) -> list:
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return [pt for polygon in polygons for ring in polygon for pt in ring]
+
+
+@pytest.mark.parametrize("query", ["from=territory&overlay=band", "overlay=band&from=-40,179.5"])
+def test_deck_draws_the_core_polygons_to_a_pixel_at_the_deepest_zoom(package, basemap, query):
+    """Every band and ring vertex is the core's, rounded to 3 decimals: within 0.0005°, a
+    third of a pixel at zoom 9 (0.0014°/px)."""
+    result = build(package, basemap, query)
+    _, by_id = layers(result)
+    pixel = 360 / (512 * 2 ** deck.MAX_ZOOM)
+    bands = [f for f in result.features if f["properties"]["kind"] == "band"]
+    assert bands and len(by_id["bands"]["data"]["features"]) == len(bands)
+    for feature, drawn in zip(bands, by_id["bands"]["data"]["features"]):
+        core, shown = _vertices(feature["geometry"]), _vertices(drawn["geometry"])
+        assert len(core) == len(shown)
+        assert max(abs(a - b) for p, q in zip(core, shown) for a, b in zip(p, q)) <= 0.5e-3 < pixel / 2
+    core = [pt for f in result.features if f["properties"]["kind"] == "ring" for p in f["paths"] for pt in p]
+    shown = [pt for row in by_id["rings"]["data"] for pt in row["path"]]
+    assert len(core) == len(shown)
+    assert max(abs(a - b) for p, q in zip(core, shown) for a, b in zip(p, q)) <= 0.5e-3 + 1e-12
+
+
+def test_the_base_map_is_a_url_when_the_browser_can_fetch_it(package, basemap):
+    """Served from the app's static route, the countries leave the deck (181 KB of it) and
+    the address names the data version, so a cached copy is never stale."""
+    dash = Dashboard(package, *basemap, basemap_url="app/static/countries.geojson")
+    spec = json.loads(mapview.build(dash, dash.default_view()).deck.to_json())
+    countries = {layer["id"]: layer for layer in spec["layers"]}["countries"]
+    assert countries["data"] == f"app/static/countries.geojson?v={package.version}"
+    inline = json.loads(mapview.build(Dashboard(package, *basemap), dash.default_view()).deck.to_json())
+    assert {layer["id"]: layer for layer in inline["layers"]}["countries"]["data"] == json.loads(json.dumps(basemap[0]))
+    assert len(json.dumps(spec)) < len(json.dumps(inline)) - 150_000
 
 
 def test_no_tiles_and_text_tooltips_only(package, basemap):

@@ -40,10 +40,21 @@ def _fingerprint(folder: Path) -> tuple:
     )
 
 
+#: Streamlit serves this folder at app/static/ (.streamlit/config.toml): a link to data/basemap.
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+def basemap_url(folder: Path) -> str:
+    """The base map's address relative to any page of the app when Streamlit serves this
+    data folder's base map, else "" (other data folders send theirs inside the deck)."""
+    served = STATIC_DIR / "countries.geojson"
+    return "app/static/countries.geojson" if served.resolve() == (folder / "basemap" / served.name).resolve() else ""
+
+
 @st.cache_resource(show_spinner="Loading the data package…", max_entries=4)
 def _dashboard(folder: str, fingerprint: tuple):
     """The application object per data version (shared by reference: read-only)."""
-    return Dashboard.check(folder)
+    return Dashboard.check(folder, basemap_url(Path(folder)))
 
 
 def checked() -> tuple[Dashboard | None, list]:

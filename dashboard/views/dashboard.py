@@ -38,15 +38,16 @@ class Dashboard:
     package: Package
     countries: dict
     cities: pd.DataFrame
+    basemap_url: str = ""  # where a browser can fetch ``countries`` from; "" sends them inline
 
     @classmethod
-    def check(cls, data_dir: str | os.PathLike) -> tuple[Dashboard | None, list]:
+    def check(cls, data_dir: str | os.PathLike, basemap_url: str = "") -> tuple[Dashboard | None, list]:
         """``(dashboard, [])`` for a valid data folder, else ``(None, problems)``."""
         package, problems = check_package(data_dir)
         if problems:
             return None, problems
         folder = Path(data_dir) / "basemap"
-        return cls(package, load_countries(folder), load_cities(folder)), []
+        return cls(package, load_countries(folder), load_cities(folder), basemap_url), []
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike) -> Dashboard:
@@ -58,6 +59,12 @@ class Dashboard:
     @property
     def version(self) -> str:
         return self.package.version
+
+    @property
+    def basemap(self) -> dict | str:
+        """The countries for the on-screen map: a URL naming the data version (so a browser's
+        cached copy is never stale), else the GeoJSON itself."""
+        return f"{self.basemap_url}?v={self.version}" if self.basemap_url else self.countries
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:

@@ -76,7 +76,7 @@ def build(dash, view, size: tuple[int, int] = DEFAULT_SIZE, font_px: int = 13) -
     arcs = supply_arcs(pkg) if "arcs" in view.overlays else None
     frame = _frame(feats, origin, size)
     labels = map_labels(dash, view, feats, frame, font_px)
-    deck = frozen(map_deck(dash.countries, feats, origin, arcs=arcs, view=(frame.lon, frame.lat, frame.zoom),
+    deck = frozen(map_deck(dash.basemap, feats, origin, arcs=arcs, view=(frame.lon, frame.lat, frame.zoom),
                            labels=labels, font_px=font_px))
     reach = dash.reach(view)
     return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), facts_lines(dash.facts(view)),

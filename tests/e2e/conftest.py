@@ -511,6 +511,17 @@ def canvas_drawn(page, selector: str = DECK_CANVAS, timeout_s: float = 20.0, min
         page.wait_for_timeout(500)
 
 
+def colour_share(page, rgb: tuple[int, int, int], tolerance: int = 8, selector: str = DECK_CANVAS) -> float:
+    """Share of the canvas's pixels within ``tolerance`` per channel of ``rgb``."""
+    import io
+
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.locator(selector).first.screenshot())).convert("RGB").resize((320, 240), Image.NEAREST)
+    near = sum(n for n, c in shot.getcolors(320 * 240) if all(abs(a - b) <= tolerance for a, b in zip(c, rgb)))
+    return near / (320 * 240)
+
+
 def exercise(page, hover_grid: tuple[int, int] | None = (5, 3), on_hover=None, sweep: int = 30) -> None:
     """Open every expander, then hover and scroll every table and chart on the page.
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import DECK_CANVAS, HostHandler, canvas_drawn, external_requests, wait_for_app
+from dashboard.figures.style import LAND, rgba
+from tests.e2e.conftest import DECK_CANVAS, HostHandler, canvas_drawn, colour_share, external_requests, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +53,16 @@ def open_map(page, url: str) -> None:
 def test_the_first_screen_is_the_map_with_its_legend(browser, app_server, page_log, width, height, share):
     context = browser.new_context(viewport={"width": width, "height": height})
     context.on("request", lambda r: page_log.requests.append(r.url))
+    basemap = []
+    context.on("response", lambda r: basemap.append(r.status) if "app/static/countries.geojson?v=" in r.url else None)
     page = context.new_page()
     open_map(page, app_server.url + "/")
     canvas = page.locator(DECK_CANVAS).first.bounding_box()
     got = visible_area(canvas, width, height) / (width * height)
     shot(page, f"map_{width}x{height}")
+    # the countries come from the app's static route (cached), not inside the deck, and are drawn
+    assert basemap and set(basemap) <= {200, 304}, basemap
+    assert colour_share(page, tuple(rgba(LAND)[:3])) > 0.15, "no land drawn: the base map did not load"
     assert got >= share, f"the map fills {got:.0%} of the first screen at {width}×{height}"
     legend = page.locator(LEGEND).first
     assert inside(legend.bounding_box(), width, height), "the legend is not in the first screen"
