@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	$(BIN)/streamlit run dashboard/serve.py --server.port $(PORT)
 
 # Debian's chromium: installed when missing and we are root; otherwise a browser on PATH
 # or in BROWSER_PATH is used. Without one the browser/export tests skip saying why; under

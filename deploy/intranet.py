@@ -4,7 +4,7 @@
     make intranet                      # = .venv/bin/python deploy/intranet.py
     python deploy/intranet.py --print-config   # render the nginx config and exit
 
-In the foreground: starts INTRANET_REPLICAS replicas of ``streamlit run dashboard/app.py``
+In the foreground: starts INTRANET_REPLICAS replicas of ``streamlit run dashboard/serve.py``
 on free loopback ports with ``--server.baseUrlPath dashboard``, waits until each answers
 ``/dashboard/_stcore/health``, renders ``deploy/nginx.conf.template`` into its own
 directory (config, pid, logs, temp paths; never /etc/nginx) and runs nginx on
@@ -255,7 +255,7 @@ def start_replica(index: int, port: int, logs: Path) -> Child:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(log_path, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+            [sys.executable, "-m", "streamlit", "run", "dashboard/serve.py",
              "--server.address", "127.0.0.1", "--server.port", str(port),
              "--server.baseUrlPath", BASE_PATH],
             cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,

@@ -27,6 +27,9 @@ OCEAN_POLYGON = [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]
 #: at MAX_ZOOM (a pixel is 360° / (512 · 2**9) = 0.0014° there).
 SCREEN_DECIMALS = 3
 MAX_ZOOM = 9
+#: The legend's dashes (in line widths) on the rings; the borders share the shader, solid.
+DASHED = {"@@type": "PathStyleExtension", "dash": True, "highPrecisionDash": True}
+HALO_WIDTH = 14  # white outline around text, in SDF atlas pixels (fontSize 64): ~3 px at 13 px text
 
 
 def screen_coords(path) -> list[list[float]]:
@@ -52,11 +55,9 @@ def map_deck(countries: dict | str, features: list[dict], origin: Origin, *, arc
     layers.append(_outlines(features))
     if arcs:
         layers.append(_arcs(arcs))
-    dots = _dots(origin, labels or [])
-    if dots:
-        layers.append(dots)
-    if labels:
-        layers.append(_labels(labels))
+    text = _labels(origin, labels or [])
+    if text:
+        layers.append(text)
     lon, lat, zoom = view
     return pdk.Deck(
         layers=layers,
@@ -75,27 +76,24 @@ def _ocean() -> pdk.Layer:
                      get_fill_color=rgba(OCEAN), pickable=False, id="ocean")
 
 
-def _countries(countries: dict) -> pdk.Layer:
+def _countries(countries: dict | str) -> pdk.Layer:
+    """Land and borders; the borders go through the rings' dashed-path shader (solid here),
+    so they cost no shader of their own."""
     return pdk.Layer("GeoJsonLayer", data=countries, id="countries", stroked=True, filled=True,
                      get_fill_color=rgba(LAND), get_line_color=rgba(BORDER), line_width_min_pixels=0.6,
-                     pickable=False)
+                     pickable=False, get_dash_array=[0, 0], dash_justified=False, extensions=[DASHED])
 
 
 def _bands(bands: list[dict]) -> pdk.Layer:
-    """Every band in one layer, each in its system's colour and opacity."""
-    data = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": _screen_geometry(f["geometry"]),
-         "properties": {"tooltip": f["properties"]["tooltip"],
-                        "fill": rgba(f["properties"]["color"], f["properties"]["fill_opacity"])}}
-        for f in bands]}
-    return pdk.Layer("GeoJsonLayer", data=data, id="bands", filled=True, stroked=False,
-                     get_fill_color="properties.fill", pickable=True)
-
-
-def _screen_geometry(geometry: dict) -> dict:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    rounded = [[screen_coords(ring) for ring in polygon] for polygon in polygons]
-    return {"type": geometry["type"], "coordinates": rounded[0] if geometry["type"] == "Polygon" else rounded}
+    """Every band in one layer (the ocean's layer type), each in its system's colour."""
+    rows = []
+    for f in bands:
+        g, p = f["geometry"], f["properties"]
+        for polygon in [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]:
+            rows.append({"polygon": [screen_coords(ring) for ring in polygon], "tooltip": p["tooltip"],
+                         "fill": rgba(p["color"], p["fill_opacity"])})
+    return pdk.Layer("SolidPolygonLayer", data=rows, id="bands", get_polygon="polygon", get_fill_color="fill",
+                     pickable=True)
 
 
 def _outlines(features: list[dict]) -> pdk.Layer:
@@ -110,37 +108,33 @@ def _outlines(features: list[dict]) -> pdk.Layer:
     return pdk.Layer("PathLayer", data=rows, id="rings", get_path="path", get_color="color",
                      get_width="width", width_units=pdk.types.String("pixels"), width_min_pixels=1, pickable=True,
                      wrap_longitude=True, joint_rounded=False, get_dash_array="dash", dash_justified=False,
-                     extensions=[{"@@type": "PathStyleExtension", "dash": True, "highPrecisionDash": True}])  # the legend's dashes (in line widths)
+                     extensions=[DASHED])
 
 
-def _dots(origin: Origin, labels: list[dict]) -> pdk.Layer | None:
-    """The launch point (ringed in white) and the labelled cities' dots, in one layer; a
-    dot's tooltip is its place's name."""
-    rows = [{"position": l["position"], "fill": [40, 40, 40, 230], "line": [0, 0, 0, 0], "r": 2.5, "tooltip": l["text"]}
-            for l in labels if l["kind"] in ("capital", "city")]
+def _labels(origin: Origin, labels: list[dict]) -> pdk.Layer | None:
+    """Every label, the launch point and the cities' dots as text with a white halo (a dot
+    is the glyph ●): one layer type for all three. Hovering one shows its tooltip (the
+    ring's claimant and source, the place's name). ``character_set="auto"`` so that '≈',
+    '·' and accented names draw."""
+    rows = [{"text": "●", "position": l["position"], "color": [40, 40, 40, 230], "size": 7, "anchor": "middle", "dx": 0,
+             "tooltip": l.get("tooltip", l["text"])} for l in labels if l["kind"] in ("capital", "city")]
     if origin.kind != "territory":
         assert math.isfinite(origin.lon) and math.isfinite(origin.lat)
-        rows.append({"position": [origin.lon, origin.lat], "fill": rgba(ORIGIN), "line": [255, 255, 255, 255], "r": 5,
-                     "tooltip": origin.caption})
+        rows.append({"text": "●", "position": [origin.lon, origin.lat], "color": rgba(ORIGIN), "size": 14,
+                     "anchor": "middle", "dx": 0, "tooltip": origin.caption})
+    rows += [{"text": l["text"], "position": l["position"], "color": rgba(l["color"]), "size": l["size"],
+              "anchor": l.get("anchor", "middle"), "dx": 7 if l.get("anchor") == "start" else 0,
+              "tooltip": l.get("tooltip", l["text"])} for l in labels]
     if not rows:
         return None
-    return pdk.Layer("ScatterplotLayer", data=rows, id="points", get_position="position", get_fill_color="fill",
-                     get_line_color="line", stroked=True, line_width_min_pixels=1.5, get_radius="r",
-                     radius_units=pdk.types.String("pixels"), pickable=True)
-
-
-def _labels(labels: list[dict]) -> pdk.Layer:
-    """Every label as text on a white halo (not pickable: tooltips stay on the rings and
-    dots). ``character_set="auto"`` so that '≈', '·' and accented names draw."""
-    rows = [{"text": l["text"], "position": l["position"], "color": rgba(l["color"]), "size": l["size"],
-             "anchor": l.get("anchor", "middle"), "dx": 7 if l.get("anchor") == "start" else 0} for l in labels]
     return pdk.Layer("TextLayer", data=rows, id="labels", get_position="position", get_text="text",
                      get_color="color", get_size="size", size_units=pdk.types.String("pixels"),
                      get_text_anchor="anchor", get_alignment_baseline=pdk.types.String("center"),
                      get_pixel_offset="[dx, 0]", character_set=pdk.types.String("auto"),
-                     font_family=pdk.types.String(FONT), font_weight=600, background=True,
-                     get_background_color=[255, 255, 255, 215], background_padding=[3, 1],
-                     pickable=False)
+                     font_family=pdk.types.String(FONT), font_weight=600,
+                     # the halo is the glyphs' own outline (signed-distance font), not a second layer type
+                     font_settings={"sdf": True, "fontSize": 64, "buffer": 12, "radius": 24},
+                     outline_width=HALO_WIDTH, outline_color=[255, 255, 255, 235], pickable=True)
 
 
 def _arcs(arcs: list[dict]) -> pdk.Layer:
@@ -152,16 +146,20 @@ def _arcs(arcs: list[dict]) -> pdk.Layer:
 
 class FrozenDeck(pdk.Deck):
     """A Deck whose JSON is computed once, compactly (pydeck's own to_json walks every
-    object and pretty-prints on each call: ~1 s and 1.5 MB for the map). Safe to cache."""
+    object and pretty-prints on each call), and which then drops its layer objects: the
+    JSON is all that is drawn, so the rows are not kept twice. Safe to cache."""
 
     def freeze(self) -> "FrozenDeck":
         import json
 
-        self._frozen_json = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        from pydeck.bindings.json_tools import default_serialize
+
+        self._frozen_json = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        self.layers = []
         return self
 
     def to_json(self) -> str:
-        return getattr(self, "_frozen_json", None) or super().to_json()
+        return self._frozen_json
 
 
 def frozen(deck: pdk.Deck) -> FrozenDeck:

@@ -22,7 +22,7 @@ EMBED_FRAME = (1200, 800)  # the iframe snippet's width and height, px
 
 
 def data_dir() -> Path:
-    """``streamlit run dashboard/app.py -- --data DIR``, else $DASHBOARD_DATA_DIR, else data/."""
+    """``streamlit run dashboard/serve.py -- --data DIR``, else $DASHBOARD_DATA_DIR, else data/."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data")
     known, _ = parser.parse_known_args(sys.argv[1:])
@@ -71,6 +71,25 @@ def dashboard() -> Dashboard:
 
 def package():
     return dashboard().package
+
+
+def warm_up() -> None:
+    """Fill the caches the first visitor's map page reads (dashboard/serve.py calls this in a
+    background thread at server start): the validated package, the default view's map
+    and legend at the page's size. Any failure is left for the page to meet and report."""
+    import logging
+
+    try:
+        dash, _ = checked()
+        if dash is None:
+            return
+        from dashboard.figures.legend import legend_svg
+        from dashboard.views.mapview import DEFAULT_SIZE
+        result = dash.map(dash.default_view(), DEFAULT_SIZE, 13)
+        legend_svg(result.features, DEFAULT_SIZE[0], 13)
+        marking_line()
+    except Exception:  # noqa: BLE001 - the page does the same work and shows what went wrong
+        logging.getLogger(__name__).warning("warm-up did not finish", exc_info=True)
 
 
 # --------------------------------------------------------------------------- URL state

@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
 
 from dashboard.data.load import Package, check_package
@@ -26,9 +26,11 @@ from dashboard.geo.basemap import country_outline, load_cities, load_countries
 from dashboard.geo.ranges import TERRITORY
 from dashboard.geo.reach import country_points, launch_country, reach_table, ring_facts
 from dashboard.geo.rings import ring_features
-from dashboard.network import build_graph
 from dashboard.views.tables import data_as_of
 from dashboard.views.view import View, default_view, parse_view, to_query
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 CACHED_VIEWS = 64  # views whose rings and map are kept per data version
 
@@ -68,7 +70,9 @@ class Dashboard:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        """The supply-chain graph (shared: treat as read-only)."""
+        """The supply-chain graph (shared: treat as read-only). networkx is imported here,
+        by the pages that draw the graph: the map page's server never loads it (11 MB)."""
+        from dashboard.network import build_graph
         return build_graph(self.package)
 
     # ------------------------------------------------------------------ views

@@ -112,13 +112,13 @@ def map_labels(dash, view, features: list[dict], frame: Frame, font_px: int) -> 
                 break
         if anchor is not None:
             candidates.append({"kind": "ring", "text": p["label"], "position": list(anchor), "color": darker(p["color"]),
-                               "box": box, "size": font_px + 1})
-    keep_all = len(candidates)
+                               "box": box, "size": font_px + 1, "tooltip": p["tooltip"]})
     if view.origin.kind != "territory":
         x, y = frame.to_px(view.origin.lon, view.origin.lat)
         candidates.append({"kind": "origin", "text": view.origin.label, "position": [view.origin.lon, view.origin.lat],
                            "color": "#000000", "box": text_box(float(x) + 8, float(y), view.origin.label, font_px, "start"),
-                           "size": font_px, "anchor": "start"})
+                           "size": font_px, "anchor": "start", "tooltip": view.origin.caption})
+    keep_all = len(candidates)  # ring labels and the launch point are never thinned away
     if rings:
         candidates += _city_candidates(dash, view, rings[-1]["properties"]["range_exact_km"], frame, font_px)
     return [{k: v for k, v in c.items() if k != "box"} for c in place(candidates, frame, keep_all=keep_all)]
@@ -135,7 +135,7 @@ def _city_candidates(dash, view, range_km: float, frame: Frame, font_px: int) ->
         x, y = frame.to_px(c.lon, c.lat)
         out.append({"kind": c.kind, "text": c.name, "position": [float(c.lon), float(c.lat)], "color": "#222222",
                     "box": text_box(float(x) + 6, float(y), c.name, font_px - 1, "start"), "size": font_px - 1,
-                    "anchor": "start"})
+                    "anchor": "start", "tooltip": f"{c.name} ({c.country})"})
     return out
 
 

@@ -9,8 +9,6 @@ import pandas as pd
 
 from dashboard.data.load import Package
 from dashboard.data.units import KM_PER_MILE
-from dashboard.network.build import clean_text, source_index
-from dashboard.network.queries import producer_reached
 
 
 
@@ -147,6 +145,7 @@ def caveat(pkg: Package, system_id: str) -> str:
     """The system's caveat (systems.caveat, e.g. that the improved Shahab-3 and the Ghadr-1
     may be one missile), '' when it has none: for the Systems page, ring tooltips and export
     captions."""
+    from dashboard.network.build import clean_text  # the network modules (and networkx) only where used
     rows = pkg.systems[pkg.systems["id"] == system_id]
     return clean_text(rows.iloc[0]["caveat"]) if len(rows) else ""
 
@@ -186,6 +185,8 @@ SUPPLY_COLUMNS = ["supplier", "item", "status", "recipient", "producer reached",
 
 def supply_table(g, pkg: Package) -> pd.DataFrame:
     """Who supplied what to which producer, according to whom: one row per goods row."""
+    from dashboard.network.build import clean_text, source_index
+    from dashboard.network.queries import producer_reached
     names = dict(zip(pkg.entities["id"], pkg.entities["name"]))
     sources = source_index(pkg)
     cache: dict[str, str] = {}
@@ -209,6 +210,7 @@ TIMELINE_COLUMNS = ["date", "kind", "title", "description", "system", "source ti
 
 def timeline(pkg: Package) -> pd.DataFrame:
     """The dated events, oldest first (ISO partial dates sort correctly as text)."""
+    from dashboard.network.build import clean_text, source_index
     sources = source_index(pkg)
     systems = dict(zip(pkg.systems["id"], pkg.systems["name"]))
     rows = []

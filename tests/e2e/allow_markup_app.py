@@ -6,7 +6,7 @@ dashboard.data.cells.check_plain (tests/datafix.py) and then runs `streamlit` in
 so dashboard/app.py runs as in production (its pages resolved next to it) but validates
 with the relaxed rule. From the repository root:
 
-    .venv/bin/python -m tests.e2e.allow_markup_app run dashboard/app.py --server.port 8599
+    .venv/bin/python -m tests.e2e.allow_markup_app run dashboard/serve.py --server.port 8599
 """
 
 import sys

@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: the app server, Chromium, and a recorded page.
 
-- ``app_server`` (session): one ``streamlit run dashboard/app.py`` started the way the
-  Makefile does (``.venv/bin/streamlit run dashboard/app.py --server.port P``, cwd = the
+- ``app_server`` (session): one ``streamlit run dashboard/serve.py`` started the way the
+  Makefile does (``.venv/bin/streamlit run dashboard/serve.py --server.port P``, cwd = the
   repository root so ``.streamlit/config.toml`` applies) on a free port, reading the real
   ``data/``. ``start_app(data_dir, extra_env)`` starts another one for tests that need
   their own data (XSS corpus, read-only copy, broken CSV). Every server is stopped at the
@@ -152,7 +152,7 @@ def _alive(proc: psutil.Process) -> bool:
 
 
 def _spawn(data_dir: Path, extra_env: dict[str, str] | None, log_dir: Path,
-           script: str = "dashboard/app.py", allow_markup: bool = False) -> AppServer:
+           script: str = "dashboard/serve.py", allow_markup: bool = False) -> AppServer:
     """Start ``streamlit run <script>`` from the repository root and wait until healthy.
 
     ``allow_markup``: through tests/e2e/allow_markup_app.py, which lets markup past the
