@@ -162,6 +162,7 @@ def standard_set(pkg) -> list[tuple[str, str, str]]:
 
 
 def cmd_export(args) -> int:
+    from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
     from dashboard import export
@@ -171,16 +172,21 @@ def cmd_export(args) -> int:
         raise UsageError("give either --out FILE, or --all with --out-dir DIR")
     if args.figure not in FIGURES:
         raise UsageError(f"unknown figure {args.figure[:30]!r}: use one of {', '.join(FIGURES)}")
+    export.warm()  # Chromium starts while the data is validated and the figures are built
     dash = _dashboard(args)
     jobs = [(Path(args.out_dir) / name, fig, q) for name, fig, q in standard_set(dash.package)] if args.all else [(Path(args.out), args.figure, args.view)]
+    size = {"width": args.width, "height": args.height, "scale": args.scale}
     try:
-        for path, figure, query in jobs:
-            view = dash.parse(query)
-            if view.notes:
-                raise UsageError(" ".join(view.notes))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            export.export(dash.figure(view, figure), path, width=args.width, height=args.height, scale=args.scale)
-            print(path)
+        with ThreadPoolExecutor(max_workers=1) as renderer:  # one figure renders while the next is built
+            written = []
+            for path, figure, query in jobs:
+                view = dash.parse(query)
+                if view.notes:
+                    raise UsageError(" ".join(view.notes))
+                path.parent.mkdir(parents=True, exist_ok=True)
+                written.append(renderer.submit(export.export, dash.figure(view, figure), path, **size))
+            for done in written:
+                print(done.result())
     except export.ExportError as exc:
         raise UsageError(str(exc)) from None
     finally:

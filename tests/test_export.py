@@ -347,3 +347,23 @@ def test_figure_needing_plotly_topojson_fails_fast_with_a_clear_error(browser):
     assert "topojson" in str(err.value) and "GeoJSON" in str(err.value)
     assert time.perf_counter() - start < 15
     assert png_size(export.render(figure(5), "png", width=300, height=200, scale=1)) == (300, 200)  # still healthy
+
+
+@pytest.mark.parametrize("query", ["", "from=territory", "from=-40,179.5", "from=80,60&systems=SEJJIL"])
+def test_leaving_out_countries_outside_the_frame_changes_no_pixel(browser, monkeypatch, query):
+    """The report map leaves out countries that cannot show in its frame (figures.report_map
+    .visible_countries); the PNG is byte-identical to one drawn with every country."""
+    from dashboard.data.load import DEFAULT_DATA_DIR
+    from dashboard.figures import report_map
+    from dashboard.views.dashboard import Dashboard
+
+    dash = Dashboard.load(DEFAULT_DATA_DIR)
+    view = dash.parse(query)
+    kept = []
+    clip = report_map.visible_countries
+    monkeypatch.setattr(report_map, "visible_countries", lambda c, *a: kept.append(len(clip(c, *a)["features"])) or clip(c, *a))
+    clipped = export.render(dash.figure(view, "map"), "png")
+    monkeypatch.setattr(report_map, "visible_countries", lambda c, *a: c)
+    whole = export.render(dash.figure(view, "map"), "png")
+    assert kept and kept[0] < len(dash.countries["features"])  # something was left out
+    assert clipped == whole

@@ -12,9 +12,9 @@ Callers use this package's names: ``from dashboard import export; export.render(
 Importing it changes no process-wide state; see ``browser`` for what the first render does.
 """
 
-from dashboard.export.browser import find_browser, stop
+from dashboard.export.browser import find_browser, stop, warm
 from dashboard.export.errors import ExportError
 from dashboard.export.files import write_atomic
 from dashboard.export.render import FORMATS, export, render
 
-__all__ = ["ExportError", "FORMATS", "export", "find_browser", "render", "stop", "write_atomic"]
+__all__ = ["ExportError", "FORMATS", "export", "find_browser", "render", "stop", "warm", "write_atomic"]

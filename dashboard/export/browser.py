@@ -284,6 +284,20 @@ def calc(spec: dict, opts: dict, timeout_s: float, check: Callable[[bytes], None
         _lock.release()
 
 
+def warm() -> None:
+    """Start the export Chromium in a background thread, so that it starts while the caller
+    prepares its first figure. A start that fails is retried, and reported, by the first
+    render."""
+    def start() -> None:
+        with _lock:
+            try:
+                _ensure_server()
+            except Exception:  # noqa: BLE001 - calc() starts it again and raises ExportError
+                pass
+
+    threading.Thread(target=start, name="export-warm", daemon=True).start()
+
+
 def stop() -> None:
     """Shut the export browser down. The next export starts a new one."""
     global _server

@@ -137,6 +137,33 @@ def _stated(props: dict) -> tuple[float, str] | None:
         return None
 
 
+#: Countries farther than this beyond the frame's corner are left out of the report map: an
+#: edge of the 1:110m base map is far shorter, so none that could cross the frame is dropped.
+VISIBLE_MARGIN_DEG = 10.0
+
+
+def visible_countries(countries: dict, lon0: float, lat0: float, radius: float) -> dict:
+    """The features of ``countries`` that can show in a frame reaching ``radius`` (radians
+    of arc) from (lon0, lat0): those with a vertex within ``radius`` + VISIBLE_MARGIN_DEG,
+    or containing the centre. Plotly projects (and d3 resamples) every vertex it is given,
+    visible or not; the PNG is pixel-identical without the others (tests/test_export.py)."""
+    from shapely.geometry import Point, shape
+
+    reach = radius + math.radians(VISIBLE_MARGIN_DEG)
+    centre = Point(lon0, lat0)
+    kept = []
+    for feature in countries.get("features") or []:
+        geometry = feature.get("geometry") or {}
+        polygons = [geometry.get("coordinates") or []] if geometry.get("type") == "Polygon" else geometry.get("coordinates") or []
+        points = np.asarray([pt[:2] for polygon in polygons for ring in polygon for pt in ring], dtype=float).reshape(-1, 2)
+        if not len(points):
+            continue
+        x, y = aeqd(points[:, 0], points[:, 1], lon0, lat0)
+        if np.hypot(x, y).min() <= reach or shape(geometry).contains(centre):
+            kept.append(feature)
+    return {**countries, "features": kept}
+
+
 REPORT_FONT_PX = 24   # 7 pt when 1600 layout px print 6.5 in wide (tests/test_export_layout.py)
 REPORT_TITLE_PX = 32
 LINE_HEIGHT = 1.3     # plotly's line spacing for multi-line text
@@ -170,8 +197,6 @@ def report_map_figure(
     from dashboard.data.units import as_published
 
     rings = list(rings)
-    fig = static_map_figure(countries, rings, origin=origin, title=title, center=center,
-                            projection="azimuthal equidistant")
     lines = [plain_text(line) for line in caption_lines]
     line_px = LINE_HEIGHT * font_px
     top, side = int(REPORT_TITLE_PX * 2), 20
@@ -179,6 +204,9 @@ def report_map_figure(
     frame_w, frame_h = width - 2 * side, height - top - bottom
     fit = fit_to_rings(rings, center, (frame_w, frame_h))
     zoom, lon0, lat0 = fit["zoom"], float(center[0]), float(center[1])
+    shown = visible_countries(countries, lon0, lat0, math.hypot(frame_w, frame_h) / 2 / zoom)
+    fig = static_map_figure(shown, rings, origin=origin, title=title, center=center,
+                            projection="azimuthal equidistant")
 
     def to_px(lon, lat):
         x, y = aeqd(lon, lat, lon0, lat0)
