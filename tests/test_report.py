@@ -17,7 +17,8 @@ import pytest
 from dashboard import export
 from dashboard.geo.basemap import load_countries
 from dashboard.cli import main
-from dashboard.views.report import SIZES, marking
+from dashboard.views.marking import marking
+from dashboard.views.report import SIZES
 from tests.conftest import DATA
 
 DATE = "2026-11-29"

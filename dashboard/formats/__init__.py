@@ -24,5 +24,5 @@ class Provenance:
 
 def provenance(pkg, date: str | None = None) -> Provenance:
     """Version, date (today unless given) and marking for an export of ``pkg``."""
-    from dashboard.views.report import marking, today
+    from dashboard.views.marking import marking, today
     return Provenance(pkg.version, date or today(), marking())

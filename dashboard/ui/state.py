@@ -163,7 +163,7 @@ def export_bytes(view, figure: str, fmt: str) -> bytes:
 def share_panel(current, *figures: str) -> None:
     """Link to this view, an iframe snippet, and report downloads of each of ``figures``
     (each rendered on click)."""
-    from dashboard.views.report import marking
+    from dashboard.views.marking import marking
     from dashboard.ui import links
     query = dashboard().query(current)
     page = st.session_state.get("_page_path", "")
@@ -223,7 +223,7 @@ def map_size(view, presenting: bool) -> tuple[tuple[int, int], int]:
 
 def marking_line() -> str:
     """The marking, data version and data-as-of line shown with the legend."""
-    from dashboard.views.report import marking
+    from dashboard.views.marking import marking
     dash = dashboard()
     return f"{marking()} · data version {dash.version} · {dash.data_as_of}"
 

@@ -6,8 +6,6 @@ the app and the PNG from the command line for one URL are the same figure.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 
 import plotly.graph_objects as go
@@ -22,21 +20,11 @@ from dashboard.data.load import Package
 from dashboard.geo.places import IRAN_CENTRE
 from dashboard.geo.ranges import DEFAULT_CLAIM
 from dashboard.views.report_layout import report_chain_layout, report_network_layout, report_ranges_layout
+from dashboard.views.marking import marking, today
 from dashboard.views.report_print import SIZES
 
 FIGURES = ("map", "ranges", "chain", "network")
-MARKING_ENV = "DASHBOARD_MARKING"
-DEFAULT_MARKING = "Public sources — not an official assessment"
 CAPTION_CHARS = 100  # caption characters per line at 24 px on a 1600 px canvas (DejaVu Sans, generous)
-
-
-def marking() -> str:
-    """The banner printed on screen and on every export (configurable, for briefings)."""
-    return os.environ.get(MARKING_ENV, DEFAULT_MARKING)[:200]
-
-
-def today() -> str:
-    return dt.date.today().isoformat()
 
 
 def report_filename(pkg: Package, view, figure: str, fmt: str = "png", date: str | None = None) -> str:
