@@ -392,3 +392,22 @@ def test_error_page_leaks_no_traceback(start_app, tmp_path, page, page_log):
         assert "Traceback" not in log, log[-2000:]
     finally:
         server.stop()
+
+
+def test_the_static_route_serves_the_base_map_folder_only(app_server):
+    """app/static/ is data/basemap (public base-map files): the base map is served, and no
+    path, encoded or not, reaches another file of the data package or the code."""
+    import http.client
+
+    def status(path: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", app_server.port, timeout=10)
+        try:
+            conn.request("GET", path)  # sent as written: no client-side normalisation of ../
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    assert status("/app/static/countries.geojson") == 200
+    for path in ("/app/static/../sources.csv", "/app/static/..%2Fsources.csv", "/app/static/%2e%2e/schema.toml",
+                 "/app/static/..%2F..%2Fdashboard%2Fapp.py", "/app/static//etc/passwd", "/app/static/%2Fetc%2Fpasswd"):
+        assert status(path) in (400, 403, 404), path
