@@ -17,6 +17,7 @@ import pandas as pd
 from dashboard.data import checks
 from dashboard.data.cells import empty_value, parse_cell
 from dashboard.data.csvread import RawTable, read_csv
+from dashboard.data.gcpause import paused_gc
 from dashboard.errors import DataError, Problem
 from dashboard.data.schema import SCHEMA_FILE, Schema, Table, load_schema
 
@@ -66,7 +67,11 @@ def load_package(data_dir: str | os.PathLike) -> Package:
 
 def check_package(data_dir: str | os.PathLike) -> tuple[Package | None, list[Problem]]:
     """Validate everything and report all problems at once, sorted by file and line."""
-    data_dir = Path(data_dir)
+    with paused_gc():
+        return _check_package(Path(data_dir))
+
+
+def _check_package(data_dir: Path) -> tuple[Package | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(str(data_dir), 0, 0, "", "not a folder: no data package here")]
     try:

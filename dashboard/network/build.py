@@ -40,6 +40,7 @@ from collections.abc import Iterable
 import networkx as nx
 import pandas as pd
 
+from dashboard.data.gcpause import paused_gc
 from dashboard.data.load import Package
 from dashboard.figures.style import TIE, flow_of
 
@@ -109,6 +110,11 @@ def weak_labels(g) -> tuple[str, ...]:
 
 def build_graph(pkg: Package) -> nx.MultiDiGraph:
     """The whole package as one graph (see the module docstring for nodes and edges)."""
+    with paused_gc():
+        return _build_graph(pkg)
+
+
+def _build_graph(pkg: Package) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(vocab=pkg.vocab)
     entities = _records(pkg.entities)
     systems = _records(pkg.systems)
