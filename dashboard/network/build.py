@@ -217,15 +217,13 @@ _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _cached(g, name: str, compute):
-    """Per-graph memo (weakly keyed; recomputed when the graph's size changes)."""
-    stamp = (g.number_of_nodes(), g.number_of_edges())
-    entry = _CACHE.get(g)
-    if entry is None or entry[0] != stamp:
-        entry = (stamp, {})
-        _CACHE[g] = entry
-    if name not in entry[1]:
-        entry[1][name] = compute()
-    return entry[1][name]
+    """Per-graph memo, weakly keyed by the graph object. A built graph is read-only (as the
+    package's frames are), so nothing is re-checked: counting a MultiDiGraph's edges to
+    notice a change walked every edge, 1.2 s per call at 500,000 links."""
+    memo = _CACHE.setdefault(g, {})
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
 
 
 def _label(g, node) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from collections.abc import Iterable
 
 import networkx as nx
@@ -15,7 +14,7 @@ from dashboard.data.load import Package
 
 from dashboard.network.chains import _producers, _reached_by, build_chain
 from dashboard.network.build import (
-    SYSTEM_PREFIX, _in_edges, _label, _resolve, source_index, clean_text, system_node,
+    SYSTEM_PREFIX, _cached, _in_edges, _label, _resolve, source_index, clean_text, system_node,
 )
 
 def _undirected_neighbours(g, node):
@@ -117,21 +116,15 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", bare).split())
 
 
-_SEARCH_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _search_index(g) -> list[tuple[str, str, tuple[str, ...]]]:
-    """Normalised names per node, cached per graph object (rebuilt if its size changed)."""
-    stamp = (g.number_of_nodes(), g.number_of_edges())
-    cached = _SEARCH_CACHE.get(g)
-    if cached is None or cached[0] != stamp:
+    """Normalised names per node, cached per graph object."""
+    def compute():
         rows = []
         for node, data in g.nodes(data=True):
             names = (data.get("label", ""),) + tuple(data.get("aliases", ()))
             rows.append((node, data.get("label", ""), tuple(normalise(n) for n in names if n)))
-        cached = (stamp, rows)
-        _SEARCH_CACHE[g] = cached
-    return cached[1]
+        return rows
+    return _cached(g, "search", compute)
 
 
 def search(g: nx.MultiDiGraph, text: str) -> list[str]:
