@@ -3,6 +3,7 @@ which producer a recipient reaches (no Streamlit)."""
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from dashboard.data.load import Package
 
 from dashboard.network.chains import _producers, _reached_by, build_chain
 from dashboard.network.build import (
-    SYSTEM_PREFIX, _cached, _in_edges, _label, _resolve, source_index, clean_text, system_node,
+    SYSTEM_PREFIX, _cached, _edges_with, _in_edges, _label, _resolve, source_index, clean_text, system_node,
 )
 
 def _undirected_neighbours(g, node):
@@ -28,10 +29,10 @@ def neighbourhood(g: nx.MultiDiGraph, node_ids: Iterable[str], radius: int = 1, 
     ``result.graph["truncated"]`` says whether nodes were left out, and
     ``result.graph["available"]`` how many were within reach when it stopped.
     """
-    seeds = sorted({n for n in node_ids if n in g})
-    keep = seeds[:max_nodes]
+    present = {n for n in node_ids if n in g}
+    keep = heapq.nsmallest(max_nodes, present)  # sorted, without sorting every node
     chosen = set(keep)
-    truncated = len(seeds) > max_nodes
+    truncated = len(present) > max_nodes
     frontier = keep
     for _ in range(max(radius, 0)):
         if truncated:
@@ -96,8 +97,8 @@ def filter_graph(g: nx.MultiDiGraph, systems=(), networks=(), kinds=(), countrie
     if confidence:
         wanted = set(confidence)
         pool = keep if keep is not None else None
-        edges = [(u, v, k) for u, v, k, c in g.edges(keys=True, data="confidence")
-                 if c in wanted and (pool is None or (u in pool and v in pool))]
+        edges = [(u, v, k) for u, v, k, _ in _edges_with(g, "confidence", sorted(wanted))
+                 if pool is None or (u in pool and v in pool)]
         return g.edge_subgraph(edges)
     if keep is None:
         return g
