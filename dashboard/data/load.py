@@ -6,6 +6,7 @@ data; ``load_package(dir)`` raises DataError. Nothing here writes to the data fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -85,8 +86,8 @@ def _check_package(data_dir: Path) -> tuple[Package | None, list[Problem]]:
         raw, found = read_csv(data_dir / table.file, table.file, schema.max_file_bytes)
         problems += found
         if raw is not None and not (found := _check_header(raw, table)):
-            raws[table.name] = raw
             typed[table.name], found = _type_table(raw, table, schema)
+            raws[table.name] = dataclasses.replace(raw, lines=[], rows=[])  # the cells are typed now: let them go
         problems += found
     countries_bytes, found = _check_countries(data_dir, schema.max_file_bytes)
     problems += found
