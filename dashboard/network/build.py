@@ -33,6 +33,7 @@ Nothing is invented: a link the sources do not make is not drawn, and
 
 from __future__ import annotations
 
+import heapq
 import math
 import weakref
 from collections.abc import Iterable, Iterator
@@ -306,10 +307,11 @@ def _label(g, node) -> str:
 
 
 def _names(g, nodes: Iterable[str], limit: int = LIST_LIMIT) -> str:
-    labels = sorted({_label(g, n) for n in nodes})
+    """The first ``limit`` distinct labels in order, then "and N more"."""
+    labels = {_label(g, n) for n in nodes}
     if len(labels) > limit:
-        return ", ".join(labels[:limit]) + f" and {len(labels) - limit} more"
-    return ", ".join(labels)
+        return ", ".join(heapq.nsmallest(limit, labels)) + f" and {len(labels) - limit} more"
+    return ", ".join(sorted(labels))
 
 
 def _out_edges(g, node, kinds):

@@ -3,6 +3,7 @@ with the gaps the sources leave said in words (no Streamlit)."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 import networkx as nx
@@ -13,6 +14,9 @@ from dashboard.network.build import (
     CHAIN_LAYERS, GOODS_EDGE_KINDS, LIST_LIMIT, RECIPIENT_KIND, SUPPLY_KINDS, SYSTEM_PREFIX, UPWARD_DEPTH, UPWARD_KINDS, _cached,
     _edges_with, _in_edges, _in_index, _is_entity, _label, _names, _out_edges, system_node, weak_labels,
 )
+
+_RANK = {layer: i for i, layer in enumerate(CHAIN_LAYERS)}  # a layer's position, left to right
+
 
 def _producers(g) -> set[str]:
     """Every entity that produces a system, plus what those are subordinate to (AIO)."""
@@ -84,8 +88,7 @@ class _Chain:
 
     def link(self, record):
         ident = (record["key"], record["source"], record["target"])
-        order = CHAIN_LAYERS.index
-        if ident not in self.seen and order(self.nodes[record["source"]]["layer"]) <= order(self.nodes[record["target"]]["layer"]):
+        if ident not in self.seen and _RANK[self.nodes[record["source"]]["layer"]] <= _RANK[self.nodes[record["target"]]["layer"]]:
             self.seen.add(ident)
             self.links.append(record)
 
@@ -264,21 +267,26 @@ def _goods_gaps(g, goods_rows: list[dict]) -> list[str]:
 def _attach_people(g, supplier, ch: _Chain) -> list[str]:
     """People and networks tied to a supplier by a relationship or by membership."""
     found = []
-    for other, key, data in _people_links(g, g._succ[supplier]):
+    people = _people(g)
+    for other, key, data in _people_links(g._succ[supplier], people):
         ch.node(other, "people/networks")
         ch.link(_edge_record(supplier, other, key, data, source=other, target=supplier))
         found.append(other)
-    for other, key, data in _people_links(g, g._pred[supplier]):
+    for other, key, data in _people_links(g._pred[supplier], people):
         ch.node(other, "people/networks")
         ch.link(_edge_record(other, supplier, key, data))
         found.append(other)
     return found
 
 
-def _people_links(g, neighbours) -> list[tuple]:
+def _people(g) -> frozenset[str]:
+    """The person and network nodes, cached per graph."""
+    return _cached(g, "people", lambda: frozenset(n for n, kind in g.nodes(data="kind") if kind in ("person", "network")))
+
+
+def _people_links(neighbours, people: frozenset[str]) -> list[tuple]:
     """(other, key, data) of the links to people and networks that move no goods, by other then key."""
-    nodes = g._node
-    return sorted(((other, key, data) for other, keydict in neighbours.items() if nodes[other].get("kind") in ("person", "network")
+    return sorted(((other, key, data) for other, keydict in neighbours.items() if other in people
                    for key, data in keydict.items() if data.get("kind") not in SUPPLY_KINDS), key=lambda t: (t[0], t[1]))
 
 
@@ -291,10 +299,11 @@ def _unattached_gaps(g) -> list[str]:
 def _compute_unattached(g) -> tuple[str, ...]:
     reaching = _reaching_producers(g)
     no_recipient, dead_ends, not_entities = [], defaultdict(set), set()
-    for node, data in g.nodes(data=True):
-        if data.get("kind") == "system":
+    for node, data in g._node.items():
+        kind = data.get("kind")
+        if kind == "system":
             not_entities.add(node)
-        if data.get("kind") != "goods":
+        if kind != "goods":
             continue
         not_entities.add(node)
         for supplier, edge in ((s, e) for s, keydict in g._pred[node].items() for e in keydict.values()):
@@ -311,12 +320,14 @@ def _compute_unattached(g) -> tuple[str, ...]:
         items = sorted({g.nodes[n]["label"] for n in no_recipient})
         shown = ", ".join(items[:LIST_LIMIT]) + (f" and {len(items) - LIST_LIMIT} more" if len(items) > LIST_LIMIT else "")
         gaps.append(f"{len(no_recipient)} goods rows name no recipient ({shown}), so they are tied to no producer or system.")
-    ends = sorted(dead_ends, key=lambda n: (-len(dead_ends[n]), _label(g, n), n))
-    for recipient in ends[:LIST_LIMIT // 2]:
-        gaps.append(f"Supply links ending at {_label(g, recipient)} (from {_names(g, dead_ends[recipient])}) "
+    label = {n: _label(g, n) for n in dead_ends}
+    shown = heapq.nsmallest(LIST_LIMIT // 2, dead_ends, key=lambda n: (-len(dead_ends[n]), label[n], n))
+    for recipient in shown:
+        gaps.append(f"Supply links ending at {label[recipient]} (from {_names(g, dead_ends[recipient])}) "
                     "reach no producer in the data: no source found names SHIG, SBIG or a system as the end user.")
-    if len(ends) > LIST_LIMIT // 2:
-        gaps.append(f"Supply links to {len(ends) - LIST_LIMIT // 2} more recipients ({_names(g, ends[LIST_LIMIT // 2:])}) likewise reach no producer.")
+    if len(dead_ends) > len(shown):
+        rest = set(dead_ends).difference(shown)
+        gaps.append(f"Supply links to {len(rest)} more recipients ({_names(g, rest)}) likewise reach no producer.")
     return tuple(gaps)
 
 
