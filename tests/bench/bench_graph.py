@@ -87,10 +87,11 @@ def rss_after_load_and_build(folder: Path) -> dict:
 def _rss_child(folder: str) -> None:
     import psutil
 
+    base = psutil.Process().memory_info().rss  # the interpreter and its imports
     pkg = load_package(folder)
     g = G.build_graph(pkg)
     rss = psutil.Process().memory_info().rss
-    print(json.dumps({"rss": rss, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    print(json.dumps({"rss": rss, "base": base, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                       "nodes": g.number_of_nodes(), "edges": len(pkg.relationships)}))
 
 
@@ -136,22 +137,23 @@ def _target_rows(folder: Path, point: dict, g, label: str) -> list[dict]:
     return rows
 
 
-def _rss_rows(folder: Path, label: str) -> tuple[list[dict], float]:
+def _rss_rows(folder: Path, label: str) -> tuple[list[dict], dict]:
     rss = rss_after_load_and_build(folder)
     return [
         _row(f"synthetic_{label} RSS after load+build (fresh process)", round(rss["rss"] / 1e9, 3), "GB", GOALS["rss"]),
         _row(f"synthetic_{label} peak RSS during load+build", round(rss["peak"] / 1e9, 3), "GB"),
-    ], rss["rss"]
+    ], rss
 
 
 def _projection(small: dict, target: dict, factor: float) -> dict:
     """Each cost of the next size up, extrapolated from its growth between the two sizes
-    measured (a power law through both points)."""
+    measured (a power law through both points; RSS above the interpreter's own)."""
     out = {}
     for key in ("write", "load", "build", "rss"):
         a, b = small[key], target[key]
         exponent = math.log(b / a) / math.log(factor) if a > 0 and b > 0 else 1.0
         out[key] = b * factor ** exponent
+    out["rss"] += target["rss_base"]
     return out
 
 
@@ -193,7 +195,8 @@ def run(n_entities: int = TARGET[0], n_relationships: int = TARGET[1], big: bool
                 rows.append(_row(f"synthetic_{label} package_write", round(write, 2), "s", "informational (tests/synth.py)"))
                 rows += _target_rows(folder, point, g, label)
             del g
-            rss_rows, point["rss"] = _rss_rows(folder, label)
+            rss_rows, rss = _rss_rows(folder, label)
+            point["rss"], point["rss_base"] = rss["rss"] - rss["base"], rss["base"]
             if size != SMALL:
                 rows += rss_rows
             points[size] = point
