@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from dashboard import network as G
+from dashboard.network import build as B
 from dashboard.data.load import load_package
 from dashboard.figures.network import network_figure
 from tests.synth import make_synthetic_package
@@ -112,9 +113,9 @@ def _curve_rows(label: str, point: dict) -> list[dict]:
 def _measure_point(folder: Path) -> tuple[dict, object]:
     """Load, build and one filter change (best of 3, warmed once) at one size."""
     t_load, t_build, pkg, g = load_and_build(folder)
-    filter_change(g, SCENARIOS[0][1])
+    t_first, _ = _best(lambda: filter_change(g, SCENARIOS[0][1]), 1)  # also fills the per-graph caches
     t_filter, _ = _best(lambda: filter_change(g, SCENARIOS[0][1]))
-    return {"load": t_load, "build": t_build, "filter": t_filter, "entities": len(pkg.entities),
+    return {"load": t_load, "build": t_build, "filter": t_filter, "filter_first": t_first, "entities": len(pkg.entities),
             "links": len(pkg.relationships)}, g
 
 
@@ -124,17 +125,26 @@ def _target_rows(folder: Path, point: dict, g, label: str) -> list[dict]:
         _row(f"synthetic_{label} build_graph", round(point["build"], 2), "s", GOALS["build"]),
         _row(f"synthetic_{label} load_and_build", round(point["load"] + point["build"], 2), "s", "< 25 s (sum of both goals)"),
         _row(f"synthetic_{label} graph_size", f"{g.number_of_nodes()} nodes / {g.number_of_edges()} edges", ""),
+        _row(f"synthetic_{label} first filter_change[{SCENARIOS[0][0]}] after build", round(point["filter_first"], 3), "s",
+             "informational (fills the per-graph caches; the first full GC pass over the new graph lands here)"),
     ]
     for name, kwargs in SCENARIOS:
         filter_change(g, kwargs)  # warm caches once (the app caches per graph too)
         t, js = _best(lambda: filter_change(g, kwargs))
         rows.append(_row(f"synthetic_{label} filter_change[{name}]", round(t, 3), "s", GOALS["filter"]))
         rows.append(_row(f"synthetic_{label} network_json[{name}]", round(len(js.encode()) / 1e6, 3), "MB", GOALS["json"]))
-    t_chain, _ = _best(lambda: G.chain_for_system(g, "SEJJIL"), 1)
-    rows.append(_row(f"synthetic_{label} chain_for_system first call", round(t_chain, 3), "s", GOALS["chain"]))
+    t_chain, _ = _best(lambda: _chain_first_call(g, "SEJJIL"))
+    rows.append(_row(f"synthetic_{label} chain_for_system first call (gaps uncached, best of 3)", round(t_chain, 3), "s", GOALS["chain"]))
     t_search, _ = _best(lambda: G.search(g, "societe"))
     rows.append(_row(f"synthetic_{label} search", round(t_search, 3), "s", GOALS["search"]))
     return rows
+
+
+def _chain_first_call(g, system_id: str) -> dict:
+    """``chain_for_system`` as its first call on ``g`` costs it: the graph-wide gaps (cached
+    per graph after the first call) are dropped first, so best-of-3 measures the cold path."""
+    B._CACHE.get(g, {}).pop("unattached", None)
+    return G.chain_for_system(g, system_id)
 
 
 def _rss_rows(folder: Path, label: str) -> tuple[list[dict], dict]:
@@ -147,12 +157,13 @@ def _rss_rows(folder: Path, label: str) -> tuple[list[dict], dict]:
 
 def _projection(small: dict, target: dict, factor: float) -> dict:
     """Each cost of the next size up, extrapolated from its growth between the two sizes
-    measured (a power law through both points; RSS above the interpreter's own)."""
+    measured (a power law through both points, at least linear: a noisy small point must not
+    make the big one look cheap; RSS above the interpreter's own)."""
     out = {}
     for key in ("write", "load", "build", "rss"):
         a, b = small[key], target[key]
         exponent = math.log(b / a) / math.log(factor) if a > 0 and b > 0 else 1.0
-        out[key] = b * factor ** exponent
+        out[key] = b * factor ** max(exponent, 1.0)  # no cost here grows slower than the data
     out["rss"] += target["rss_base"]
     return out
 
