@@ -86,7 +86,7 @@ def _parse_distinct(cells: Sequence[str], col: Column) -> tuple[list, dict[int, 
     distinct.discard("")
     empty = empty_value(col)
     accepts = _accepts(col)
-    if accepts is not None:  # valid values are kept as written
+    if accepts is not None:  # valid values are kept as written, and empty is "" for these types
         bad = {raw: parse(raw, col)[1] for raw in itertools.filterfalse(accepts, distinct)}
         values = list(cells)
     else:

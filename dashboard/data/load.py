@@ -110,11 +110,11 @@ def _locator(schema: Schema, raws: dict[str, RawTable]) -> checks.Where:
 def _type_table(raw: RawTable, table: Table, schema: Schema) -> tuple[Typed, list[Problem]]:
     """Rows with the right number of cells, typed column by column (see cells.parse_column)."""
     width = len(raw.header)
+    fits = [len(cells) == width for cells in raw.rows]
     problems = [Problem(raw.file, line, 0, "", f"expected {width} fields, found {len(cells)}")
-                for line, cells in zip(raw.lines, raw.rows) if len(cells) != width]
-    kept = [(line, cells) for line, cells in zip(raw.lines, raw.rows) if len(cells) == width] if problems else None
-    lines = [line for line, _ in kept] if kept is not None else raw.lines
-    rows = [cells for _, cells in kept] if kept is not None else raw.rows
+                for line, cells, ok in zip(raw.lines, raw.rows, fits) if not ok]
+    lines = [line for line, ok in zip(raw.lines, fits) if ok]
+    rows = [cells for cells, ok in zip(raw.rows, fits) if ok]
     by_position = list(zip(*rows)) if rows else [()] * width
     columns = {}
     for col in table.columns:
