@@ -53,9 +53,7 @@ def _append(path: Path, header: list[str], rows: list[dict]) -> None:
     with path.open("a", encoding="utf-8", newline="") as f:
         if path.stat().st_size and not path.read_bytes().endswith(b"\n"):
             f.write("\n")
-        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
-        for row in rows:
-            writer.writerow({k: row.get(k, "") for k in header})
+        csv.writer(f, lineterminator="\n").writerows([row.get(k, "") for k in header] for row in rows)
 
 
 def _date(rng: random.Random) -> str:

@@ -17,7 +17,8 @@ from dashboard.errors import Problem
 class RawTable:
     file: str                       # name relative to the data folder, used in messages
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (physical line of the row's first line, cells)
+    lines: list[int]                # physical line of each row's first line
+    rows: list[list[str]]           # the cells of each row
     data: bytes                     # the file's bytes, for the package version hash
 
 
@@ -58,7 +59,8 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 def _parse(text: str, label: str, data: bytes) -> tuple[RawTable | None, list[Problem]]:
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     problems: list[Problem] = []
-    rows: list[tuple[int, list[str]]] = []
+    lines: list[int] = []
+    rows: list[list[str]] = []
     header: list[str] | None = None
     last = 0
     try:
@@ -66,11 +68,12 @@ def _parse(text: str, label: str, data: bytes) -> tuple[RawTable | None, list[Pr
             start, last = last + 1, reader.line_num
             if header is None:
                 header = cells
-            elif not any(c.strip() for c in cells):
+            elif not any(map(str.strip, cells)):
                 problems.append(Problem(label, start, 0, "", "blank row: remove the empty line"))
             else:
-                rows.append((start, cells))
+                lines.append(start)
+                rows.append(cells)
     except csv.Error as exc:
         problems.append(Problem(label, last + 1, 0, "", f"malformed CSV: {exc} (an unclosed quote?)"))
         return None, problems
-    return RawTable(label, header or [], rows, data), problems
+    return RawTable(label, header or [], lines, rows, data), problems

@@ -6,6 +6,7 @@ data; ``load_package(dir)`` raises DataError. Nothing here writes to the data fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -15,10 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.data import checks
-from dashboard.data.cells import empty_value, parse_cell
+from dashboard.data.cells import parse_column
+from dashboard.data.checks import Typed
 from dashboard.data.csvread import RawTable, read_csv
+from dashboard.data.gcpause import paused_gc
 from dashboard.errors import DataError, Problem
-from dashboard.data.schema import SCHEMA_FILE, Schema, Table, load_schema
+from dashboard.data.schema import SCHEMA_FILE, Column, Schema, Table, load_schema
 
 ENV_VAR = "DASHBOARD_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -66,7 +69,11 @@ def load_package(data_dir: str | os.PathLike) -> Package:
 
 def check_package(data_dir: str | os.PathLike) -> tuple[Package | None, list[Problem]]:
     """Validate everything and report all problems at once, sorted by file and line."""
-    data_dir = Path(data_dir)
+    with paused_gc():
+        return _check_package(Path(data_dir))
+
+
+def _check_package(data_dir: Path) -> tuple[Package | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(str(data_dir), 0, 0, "", "not a folder: no data package here")]
     try:
@@ -79,8 +86,8 @@ def check_package(data_dir: str | os.PathLike) -> tuple[Package | None, list[Pro
         raw, found = read_csv(data_dir / table.file, table.file, schema.max_file_bytes)
         problems += found
         if raw is not None and not (found := _check_header(raw, table)):
-            raws[table.name] = raw
             typed[table.name], found = _type_table(raw, table, schema)
+            raws[table.name] = dataclasses.replace(raw, lines=[], rows=[])  # the cells are typed now: let them go
         problems += found
     countries_bytes, found = _check_countries(data_dir, schema.max_file_bytes)
     problems += found
@@ -93,9 +100,6 @@ def check_package(data_dir: str | os.PathLike) -> tuple[Package | None, list[Pro
     return _package(data_dir, schema, raws, typed, countries_bytes), []
 
 
-Rows = list[tuple[int, dict]]  # (line, typed row)
-
-
 def _locator(schema: Schema, raws: dict[str, RawTable]) -> checks.Where:
     """(file, 1-based position of the column in that file's own header) for a table's column."""
     def where(table: str, column: str) -> tuple[str, int]:
@@ -103,20 +107,33 @@ def _locator(schema: Schema, raws: dict[str, RawTable]) -> checks.Where:
     return where
 
 
-def _type_table(raw: RawTable, table: Table, schema: Schema) -> tuple[Rows, list[Problem]]:
-    problems: list[Problem] = []
-    position = {name: i for i, name in enumerate(raw.header)}
-    rows: Rows = []
-    for line, cells in raw.rows:
-        if len(cells) != len(raw.header):
-            problems.append(Problem(raw.file, line, 0, "", f"expected {len(raw.header)} fields, found {len(cells)}"))
-            continue
-        row, found = _type_row(raw.file, line, cells, position, table, schema)
+def _type_table(raw: RawTable, table: Table, schema: Schema) -> tuple[Typed, list[Problem]]:
+    """Rows with the right number of cells, typed column by column (see cells.parse_column)."""
+    width = len(raw.header)
+    fits = [len(cells) == width for cells in raw.rows]
+    problems = [Problem(raw.file, line, 0, "", f"expected {width} fields, found {len(cells)}")
+                for line, cells, ok in zip(raw.lines, raw.rows, fits) if not ok]
+    lines = [line for line, ok in zip(raw.lines, fits) if ok]
+    rows = [cells for cells, ok in zip(raw.rows, fits) if ok]
+    by_position = list(zip(*rows)) if rows else [()] * width
+    columns = {}
+    for col in table.columns:
+        i = raw.header.index(col.name)
+        columns[col.name], found = _type_column(raw.file, lines, by_position[i], i + 1, col, schema)
         problems += found
-        rows.append((line, row))
     if len(raw.rows) < table.min_rows:
         problems.append(Problem(raw.file, 0, 0, "", f"too few rows: {len(raw.rows)}, at least {table.min_rows} expected"))
-    return rows, problems
+    return Typed(lines, columns), problems
+
+
+def _type_column(file: str, lines: list[int], cells, position: int, col: Column, schema: Schema) -> tuple[list, list[Problem]]:
+    """One column's typed values and its problems (``position``: 1-based, in the file's header)."""
+    values, errors = parse_column(cells, col, schema.max_cell_chars)
+    problems = [Problem(file, lines[i], position, col.name, message) for i, message in errors.items()]
+    if col.required and "" in cells:
+        problems += [Problem(file, lines[i], position, col.name, "required value is empty")
+                     for i, raw in enumerate(cells) if raw == ""]
+    return values, problems
 
 
 def _check_header(raw: RawTable, table: Table) -> list[Problem]:
@@ -134,54 +151,46 @@ def _check_header(raw: RawTable, table: Table) -> list[Problem]:
     return problems
 
 
-def _type_row(file, line, cells, position, table: Table, schema: Schema) -> tuple[dict, list[Problem]]:
-    row, problems = {}, []
-    for col in table.columns:
-        i = position[col.name]
-        raw = cells[i]
-        if raw == "":
-            if col.required:
-                problems.append(Problem(file, line, i + 1, col.name, "required value is empty"))
-            row[col.name] = empty_value(col)
-            continue
-        value, error = parse_cell(raw, col, schema.max_cell_chars)
-        if error:
-            problems.append(Problem(file, line, i + 1, col.name, error))
-        row[col.name] = value if not error else empty_value(col)
-    return row, problems
-
-
-def _check_keys(typed: dict[str, Rows], schema: Schema, where: checks.Where) -> list[Problem]:
+def _check_keys(typed: dict[str, Typed], schema: Schema, where: checks.Where) -> list[Problem]:
     """Unique primary keys (also unique ignoring case), and every reference resolves."""
     problems, keys = [], {}
     for name, rows in typed.items():
         table = schema.tables[name]
-        keys[name] = set()
-        first: dict[str, int] = {}
-        _, col_no = where(name, table.primary_key)
-        for line, row in rows:
-            key = row[table.primary_key]
-            norm = str(key).strip().casefold()
-            if norm in first:
-                problems.append(Problem(table.file, line, col_no, table.primary_key, f"duplicate id {key!r}: already used on line {first[norm]}"))
-            else:
-                first[norm] = line
-            keys[name].add(key)
+        ids = rows.columns[table.primary_key]
+        keys[name] = set(ids)
+        norms = list(map(str.casefold, map(str.strip, map(str, ids))))
+        if len(set(norms)) != len(norms):
+            problems += _duplicate_keys(table, rows.lines, ids, norms, where(name, table.primary_key)[1])
     for name, rows in typed.items():
         problems += _check_references(schema.tables[name], rows, keys, where)
     return problems
 
 
-def _check_references(table: Table, rows: Rows, keys: dict[str, set], where: checks.Where) -> list[Problem]:
+def _duplicate_keys(table: Table, lines: list[int], ids: list, norms: list[str], col_no: int) -> list[Problem]:
+    problems, first = [], {}
+    for line, key, norm in zip(lines, ids, norms):
+        if norm in first:
+            problems.append(Problem(table.file, line, col_no, table.primary_key, f"duplicate id {key!r}: already used on line {first[norm]}"))
+        else:
+            first[norm] = line
+    return problems
+
+
+def _check_references(table: Table, rows: Typed, keys: dict[str, set], where: checks.Where) -> list[Problem]:
     problems = []
     for col in table.columns:
         if not col.references:
             continue
         target = keys.get(col.references, set())
+        values = rows.columns[col.name]
+        distinct = set(values)
+        if col.type == "list":
+            distinct = set().union(*distinct)
+        if not any(value and value not in target for value in distinct):
+            continue
         _, col_no = where(table.name, col.name)
-        for line, row in rows:
-            values = row[col.name] if col.type == "list" else (row[col.name],)
-            for value in values:
+        for line, cell in zip(rows.lines, values):
+            for value in (cell if col.type == "list" else (cell,)):
                 if value and value not in target:
                     problems.append(Problem(table.file, line, col_no, col.name, f"unknown {col.references} id {value!r}"))
     return problems
@@ -205,7 +214,7 @@ def _check_countries(data_dir: Path, max_bytes: int) -> tuple[bytes, list[Proble
     return data, []
 
 
-def _package(data_dir: Path, schema: Schema, raws: dict[str, RawTable], typed: dict[str, Rows], countries: bytes) -> Package:
+def _package(data_dir: Path, schema: Schema, raws: dict[str, RawTable], typed: dict[str, Typed], countries: bytes) -> Package:
     digest = hashlib.sha256((data_dir / SCHEMA_FILE).read_bytes())
     for name in sorted(raws):
         digest.update(name.encode() + b"\0" + raws[name].data)
@@ -213,9 +222,9 @@ def _package(data_dir: Path, schema: Schema, raws: dict[str, RawTable], typed: d
     tables, lines = {}, {}
     for name, rows in typed.items():
         table = schema.tables[name]
-        frame = pd.DataFrame([row for _, row in rows], columns=table.column_names)
+        frame = pd.DataFrame(rows.columns, columns=table.column_names) if rows.lines else pd.DataFrame([], columns=table.column_names)
         tables[name] = _typed_frame(frame, table)
-        lines[name] = {row[table.primary_key]: line for line, row in rows}
+        lines[name] = dict(zip(rows.columns[table.primary_key], rows.lines))
     return Package(data_dir, tables, digest.hexdigest()[:12], lines, schema.vocabularies)
 
 

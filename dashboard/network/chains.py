@@ -3,15 +3,20 @@ with the gaps the sources leave said in words (no Streamlit)."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 import networkx as nx
 
+from dashboard.data.gcpause import paused_gc
 from dashboard.figures.style import TIE
-
 from dashboard.network.build import (
-    CHAIN_LAYERS, GOODS_EDGE_KINDS, LIST_LIMIT, RECIPIENT_KIND, SUPPLY_KINDS, SYSTEM_PREFIX, UPWARD_DEPTH, UPWARD_KINDS, _cached, _in_edges, _is_entity, _label, _names, _out_edges, system_node, weak_labels,
+    CHAIN_LAYERS, GOODS_EDGE_KINDS, LIST_LIMIT, RECIPIENT_KIND, SUPPLY_KINDS, SYSTEM_PREFIX, UPWARD_DEPTH, UPWARD_KINDS, _cached,
+    _edges_with, _in_edges, _in_index, _is_entity, _label, _names, _out_edges, system_node, weak_labels,
 )
+
+_RANK = {layer: i for i, layer in enumerate(CHAIN_LAYERS)}  # a layer's position, left to right
+
 
 def _producers(g) -> set[str]:
     """Every entity that produces a system, plus what those are subordinate to (AIO)."""
@@ -28,12 +33,13 @@ def _producers(g) -> set[str]:
 def _reached_by(g, producer: str) -> dict[str, list[tuple]]:
     """Entities that reach ``producer`` by associated_with / subordinate_to links (at most
     UPWARD_DEPTH), itself included, each with its path of edges up to the producer."""
+    upward = _in_index(g, UPWARD_KINDS)
     result = {producer: []}
     frontier = [producer]
     for _ in range(UPWARD_DEPTH):
         nxt = []
         for node in frontier:
-            for source, key, data in sorted(_in_edges(g, node, UPWARD_KINDS), key=lambda t: (t[0], t[1])):
+            for source, key, data in sorted(upward.get(node, ()), key=lambda t: (t[0], t[1])):
                 if source in result:
                     continue
                 result[source] = [(source, node, key, data)] + result[node]
@@ -82,8 +88,7 @@ class _Chain:
 
     def link(self, record):
         ident = (record["key"], record["source"], record["target"])
-        order = CHAIN_LAYERS.index
-        if ident not in self.seen and order(self.nodes[record["source"]]["layer"]) <= order(self.nodes[record["target"]]["layer"]):
+        if ident not in self.seen and _RANK[self.nodes[record["source"]]["layer"]] <= _RANK[self.nodes[record["target"]]["layer"]]:
             self.seen.add(ident)
             self.links.append(record)
 
@@ -140,6 +145,7 @@ def chains_for_systems(g: nx.MultiDiGraph, system_ids) -> list[dict]:
     return list(groups.values())
 
 
+@paused_gc()
 def build_chain(g, system_id: str, with_gaps: bool) -> dict:
     snode = system_node(system_id)
     if snode not in g:
@@ -153,6 +159,7 @@ def build_chain(g, system_id: str, with_gaps: bool) -> dict:
     if not produced_by:
         gaps.append(f"No source in the data names the producer of the {sname}, so no supply chain can be drawn for it.")
     goods_rows, suppliers, people = [], [], []
+    goods_in, supplier_in, supply_in = _in_index(g, GOODS_EDGE_KINDS), _in_index(g, RECIPIENT_KIND), _in_index(g, SUPPLY_KINDS)
     for producer, key, data in produced_by:
         ch.node(producer, "producer")
         ch.link(_edge_record(producer, snode, key, data))
@@ -167,7 +174,7 @@ def build_chain(g, system_id: str, with_gaps: bool) -> dict:
         intermediaries: set[str] = set()
         for recipient in sorted(reached):
             layer = "producer" if recipient == producer else "intermediary"
-            for gnode, gkey, gdata in sorted(_in_edges(g, recipient, GOODS_EDGE_KINDS), key=lambda t: (t[0], t[1])):
+            for gnode, gkey, gdata in sorted(goods_in.get(recipient, ()), key=lambda t: (t[0], t[1])):
                 if g.nodes[gnode].get("kind") != "goods":
                     continue
                 ch.node(recipient, layer)
@@ -181,14 +188,14 @@ def build_chain(g, system_id: str, with_gaps: bool) -> dict:
                                    "evidence": gdata.get("evidence", "")})
                 if recipient != producer:
                     intermediaries.add(recipient)
-                for supplier, skey, sdata2 in sorted(_in_edges(g, gnode, set(RECIPIENT_KIND)), key=lambda t: (t[0], t[1])):
+                for supplier, skey, sdata2 in sorted(supplier_in.get(gnode, ()), key=lambda t: (t[0], t[1])):
                     ch.node(supplier, "supplier")
                     ch.link(_edge_record(supplier, gnode, skey, sdata2))
                     supplier_goods.setdefault(supplier, []).append(gnode)
         # Supply relationships without goods rows (e.g. "assisted"), from suppliers not already shown.
         for recipient in sorted(reached):
             layer = "producer" if recipient == producer else "intermediary"
-            for supplier, rkey, rdata in sorted(_in_edges(g, recipient, SUPPLY_KINDS), key=lambda t: (t[0], t[1])):
+            for supplier, rkey, rdata in sorted(supply_in.get(recipient, ()), key=lambda t: (t[0], t[1])):
                 if not _is_entity(g, supplier) or supplier in supplier_goods \
                         or (supplier in ch.nodes and ch.nodes[supplier]["layer"] != "supplier"):
                     continue
@@ -260,17 +267,27 @@ def _goods_gaps(g, goods_rows: list[dict]) -> list[str]:
 def _attach_people(g, supplier, ch: _Chain) -> list[str]:
     """People and networks tied to a supplier by a relationship or by membership."""
     found = []
-    for _, other, key, data in sorted(g.out_edges(supplier, keys=True, data=True), key=lambda t: (t[1], t[2])):
-        if g.nodes[other].get("kind") in ("person", "network") and data.get("kind") not in SUPPLY_KINDS:
-            ch.node(other, "people/networks")
-            ch.link(_edge_record(supplier, other, key, data, source=other, target=supplier))
-            found.append(other)
-    for other, _, key, data in sorted(g.in_edges(supplier, keys=True, data=True), key=lambda t: (t[0], t[2])):
-        if g.nodes[other].get("kind") in ("person", "network") and data.get("kind") not in SUPPLY_KINDS:
-            ch.node(other, "people/networks")
-            ch.link(_edge_record(other, supplier, key, data))
-            found.append(other)
+    people = _people(g)
+    for other, key, data in _people_links(g._succ[supplier], people):
+        ch.node(other, "people/networks")
+        ch.link(_edge_record(supplier, other, key, data, source=other, target=supplier))
+        found.append(other)
+    for other, key, data in _people_links(g._pred[supplier], people):
+        ch.node(other, "people/networks")
+        ch.link(_edge_record(other, supplier, key, data))
+        found.append(other)
     return found
+
+
+def _people(g) -> frozenset[str]:
+    """The person and network nodes, cached per graph."""
+    return _cached(g, "people", lambda: frozenset(n for n, kind in g.nodes(data="kind") if kind in ("person", "network")))
+
+
+def _people_links(neighbours, people: frozenset[str]) -> list[tuple]:
+    """(other, key, data) of the links to people and networks that move no goods, by other then key."""
+    return sorted(((other, key, data) for other, keydict in neighbours.items() if other in people
+                   for key, data in keydict.items() if data.get("kind") not in SUPPLY_KINDS), key=lambda t: (t[0], t[1]))
 
 
 def _unattached_gaps(g) -> list[str]:
@@ -278,32 +295,39 @@ def _unattached_gaps(g) -> list[str]:
     return list(_cached(g, "unattached", lambda: _compute_unattached(g)))
 
 
+@paused_gc()
 def _compute_unattached(g) -> tuple[str, ...]:
     reaching = _reaching_producers(g)
-    no_recipient, dead_ends = [], defaultdict(set)
-    for node, data in g.nodes(data=True):
-        if data.get("kind") != "goods":
+    no_recipient, dead_ends, not_entities = [], defaultdict(set), set()
+    for node, data in g._node.items():
+        kind = data.get("kind")
+        if kind == "system":
+            not_entities.add(node)
+        if kind != "goods":
             continue
-        for supplier, _, edge in g.in_edges(node, data=True):
+        not_entities.add(node)
+        for supplier, edge in ((s, e) for s, keydict in g._pred[node].items() for e in keydict.values()):
             recipient = edge.get("recipient", "")
             if not recipient:
                 no_recipient.append(node)
             elif recipient not in reaching:
                 dead_ends[recipient].add(supplier)
-    for u, v, kind in g.edges(data="kind"):
-        if kind in SUPPLY_KINDS and v not in reaching and _is_entity(g, u) and _is_entity(g, v):
+    for u, v, _, _ in _edges_with(g, "kind", SUPPLY_KINDS):
+        if v not in reaching and u not in not_entities and v not in not_entities:
             dead_ends[v].add(u)
     gaps = []
     if no_recipient:
         items = sorted({g.nodes[n]["label"] for n in no_recipient})
         shown = ", ".join(items[:LIST_LIMIT]) + (f" and {len(items) - LIST_LIMIT} more" if len(items) > LIST_LIMIT else "")
         gaps.append(f"{len(no_recipient)} goods rows name no recipient ({shown}), so they are tied to no producer or system.")
-    ends = sorted(dead_ends, key=lambda n: (-len(dead_ends[n]), _label(g, n)))
-    for recipient in ends[:LIST_LIMIT // 2]:
-        gaps.append(f"Supply links ending at {_label(g, recipient)} (from {_names(g, dead_ends[recipient])}) "
+    label = {n: _label(g, n) for n in dead_ends}
+    shown = heapq.nsmallest(LIST_LIMIT // 2, dead_ends, key=lambda n: (-len(dead_ends[n]), label[n], n))
+    for recipient in shown:
+        gaps.append(f"Supply links ending at {label[recipient]} (from {_names(g, dead_ends[recipient])}) "
                     "reach no producer in the data: no source found names SHIG, SBIG or a system as the end user.")
-    if len(ends) > LIST_LIMIT // 2:
-        gaps.append(f"Supply links to {len(ends) - LIST_LIMIT // 2} more recipients ({_names(g, ends[LIST_LIMIT // 2:])}) likewise reach no producer.")
+    if len(dead_ends) > len(shown):
+        rest = set(dead_ends).difference(shown)
+        gaps.append(f"Supply links to {len(rest)} more recipients ({_names(g, rest)}) likewise reach no producer.")
     return tuple(gaps)
 
 
