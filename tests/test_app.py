@@ -204,3 +204,22 @@ def test_a_view_is_parsed_once_per_rerun(monkeypatch):
     assert not at.exception and len(calls) == 1
     at.run()
     assert len(calls) == 1
+
+
+def test_the_warm_up_leaves_the_first_visitors_map_ready():
+    """dashboard/serve.py's warm-up (ui.state.warm_up) draws the default map at the page's
+    size into the caches the map page reads: the first visit computes no map of its own."""
+    import streamlit as st
+
+    from dashboard.ui import state
+    from dashboard.views.dashboard import Dashboard
+
+    st.cache_resource.clear()
+    Dashboard._map.cache_clear()
+    state.warm_up()
+    warmed = Dashboard._map.cache_info()
+    assert warmed.misses == 1 and warmed.currsize == 1
+    at = app()
+    assert not at.exception and at.get("deck_gl_json_chart")
+    visited = Dashboard._map.cache_info()
+    assert visited.misses == warmed.misses and visited.hits > warmed.hits
