@@ -284,3 +284,17 @@ def test_map_arcs_offers_and_weak_links_are_pale(data_copy):
     assert offered["color"][3] < 100 and offered["tooltip"].split("\n")[2] == "offered - not delivered".capitalize()
     assert offered["color"][:3] == delivered["color"][:3]  # same network hue, paler: not delivered
     assert unverified["color"][:3] == style.rgba(style.WEAK_COLOUR)[:3] and unverified["color"][3] < 100
+
+
+def test_the_network_legend_lists_only_link_styles_it_draws(real):
+    """A figure without links has no link legend; one with only ties lists no goods flow."""
+    _, g, _ = real
+    lonely = g.subgraph(list(g.nodes)[:3]).copy()
+    lonely.remove_edges_from(list(lonely.edges))
+    legend = [t.legendgroup for t in net_fig.network_figure(lonely, G.layout(lonely)).data if t.showlegend is not False]
+    assert "confidence" not in legend and "flow" not in legend
+    ties = g.edge_subgraph([(u, v, k) for u, v, k, f in g.edges(keys=True, data="flow") if f == "tie"][:5]).copy()
+    fig = net_fig.network_figure(ties, G.layout(ties))
+    flows = [t.name for t in fig.data if t.showlegend is not False and t.legendgroup == "flow"]
+    assert flows == [style.flow_style(g.graph["vocab"], "tie").legend]
+    assert [t for t in fig.data if t.legendgroup == "confidence" and t.legendgrouptitle.text]  # titled once

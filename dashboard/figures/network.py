@@ -109,12 +109,16 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
             line=dict(color=link_rgba(vocab, conf, flow), width=fstyle.width, dash=fstyle.dash or cstyle.dash),
             legendgroup="links",
         ))
-    # Legend: one entry per confidence label and per flow, from the shared style.
-    for cstyle in confidence_styles(vocab).values():
+    # Legend: one entry per confidence style and per flow drawn, from the shared style
+    # (a figure with no links shows no link legend).
+    drawn_conf = {confidence_style(vocab, conf) for conf, _ in lines}
+    drawn_flow = {flow_style(vocab, flow) for _, flow in lines}
+    shown = [c for c in confidence_styles(vocab).values() if c in drawn_conf]
+    for i, cstyle in enumerate(shown):
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=plain_text(cstyle.legend), hoverinfo="skip",
                                  line=dict(color=cstyle.colour, width=3, dash=cstyle.dash), legendgroup="confidence",
-                                 legendgrouptitle=dict(text="Link confidence") if cstyle is next(iter(confidence_styles(vocab).values())) else None))
-    for i, fstyle in enumerate(flow_styles(vocab).values()):
+                                 legendgrouptitle=dict(text="Link confidence") if i == 0 else None))
+    for i, fstyle in enumerate(f for f in flow_styles(vocab).values() if f in drawn_flow):
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=plain_text(fstyle.legend), hoverinfo="skip",
                                  line=dict(color=f"rgba(60,60,60,{max(fstyle.alpha, 0.45):g})", width=fstyle.width,
                                            dash=fstyle.dash or "solid"), legendgroup="flow",
