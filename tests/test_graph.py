@@ -14,6 +14,7 @@ import pytest
 
 from dashboard import network as G
 from dashboard.network import positions as network_layout
+from dashboard.views.view import parse_view
 from dashboard.views.tables import supply_table, timeline
 from dashboard.data.cells import empty_value
 from dashboard.data.load import Package
@@ -391,3 +392,21 @@ def test_systems_caveat_is_exposed_for_rings_and_captions(package):
     assert "may be one missile" in tables.caveat(package, "GHADR1")
     assert "may be one missile" in tables.caveat(package, "SHAHAB3_IMP")
     assert tables.caveat(package, "SEJJIL") == "" and tables.caveat(package, "NOPE") == ""
+
+
+def test_separate_groups_get_side_by_side_columns(package):
+    """The real network's two groups (the Shahab-3 family's, Sejjil's) each fill a column of
+    their own, wide as their share of the nodes, instead of opposite corners."""
+    import networkx as nx
+
+    g = G.build_graph(package)
+    sub = G.network_subgraph(g, parse_view("", package))
+    pos = G.layout(sub)
+    groups = sorted(nx.connected_components(sub.to_undirected()), key=len, reverse=True)
+    assert len(groups) >= 2 and len(groups[1]) >= network_layout.MIN_COLUMN_NODES
+    spans = [(min(pos[n][0] for n in c), max(pos[n][0] for n in c)) for c in groups[:2]]
+    assert spans[0][1] < spans[1][0] or spans[1][1] < spans[0][0]  # columns do not overlap
+    for c in groups[:2]:  # each group uses the full height
+        ys = [pos[n][1] for n in c]
+        assert min(ys) == -1.0 and max(ys) == 1.0
+    assert all(-1 <= x <= 1 and -1 <= y <= 1 for x, y in pos.values())

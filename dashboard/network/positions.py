@@ -18,8 +18,11 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     """Deterministic positions in [-1, 1]²: the same graph gives the same picture every run.
 
     Up to SPRING_MAX_NODES nodes: a seeded spring layout over the nodes and (undirected,
-    de-duplicated) links in sorted order, so insertion order does not matter. Larger
-    graphs get a layered layout (columns by kind, rows sorted by label, id).
+    de-duplicated) links in sorted order, so insertion order does not matter. Separate
+    groups of linked nodes (components) each get their own side-by-side column, as wide as
+    their share of the nodes (stray nodes and pairs share the last one), instead of being
+    pushed into opposite corners. Larger graphs get a layered layout (columns by kind,
+    rows sorted by label, id).
     """
     nodes = sorted(g.nodes)
     if not nodes:
@@ -29,11 +32,40 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     simple = nx.Graph()
     simple.add_nodes_from(nodes)
     simple.add_edges_from(sorted({(min(u, v), max(u, v)) for u, v in g.edges() if u != v}))
+    groups = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    big = [c for c in groups if len(c) >= MIN_COLUMN_NODES]
+    small = [n for c in groups if len(c) < MIN_COLUMN_NODES for n in c]
+    columns = big + ([small] if small else [])
+    if len(columns) == 1:
+        return _spring(simple, nodes, (-1.0, 1.0))
+    total = sum(len(c) for c in columns)
+    pos, left = {}, -1.0
+    for members in columns:
+        right = left + 2.0 * len(members) / total
+        gap = COLUMN_GAP * (right - left)
+        pos.update(_spring(simple.subgraph(members), members, (left + gap, right - gap)))
+        left = right
+    return pos
+
+
+MIN_COLUMN_NODES = 3  # components this big get a column of their own
+COLUMN_GAP = 0.08     # share of a column left empty on each side
+
+
+def _spring(simple: nx.Graph, nodes: list[str], x_range: tuple[float, float]) -> dict[str, tuple[float, float]]:
+    """A seeded spring layout of ``nodes`` stretched over ``x_range`` × [-1, 1]."""
     if len(nodes) == 1:
-        return {nodes[0]: (0.0, 0.0)}
+        return {nodes[0]: (round((x_range[0] + x_range[1]) / 2, 4), 0.0)}
     k = 2.5 / math.sqrt(len(nodes))
-    pos = nx.spring_layout(simple, seed=LAYOUT_SEED, iterations=50, k=k, scale=1.0)
-    return {n: (round(float(pos[n][0]), 4), round(float(pos[n][1]), 4)) for n in nodes}
+    raw = nx.spring_layout(simple.subgraph(nodes), seed=LAYOUT_SEED, iterations=50, k=k, scale=1.0)
+    xs, ys = [float(raw[n][0]) for n in nodes], [float(raw[n][1]) for n in nodes]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+
+    def stretch(v: float, lo: float, hi: float, a: float, b: float) -> float:
+        return (a + b) / 2 if hi - lo < 1e-9 else a + (v - lo) / (hi - lo) * (b - a)
+
+    return {n: (round(stretch(x, x0, x1, *x_range), 4), round(stretch(y, y0, y1, -1.0, 1.0), 4))
+            for n, x, y in zip(nodes, xs, ys)}
 
 
 def _layered(g, nodes) -> dict[str, tuple[float, float]]:
