@@ -43,7 +43,7 @@ intranet: $(STAMP) nginx
 test: $(STAMP) chromium nginx
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# Load: 10 concurrent browser sessions x 3 cycles, server memory per cycle (~12 min here).
+# Load: 10 concurrent browser sessions x 3 cycles, server memory per cycle (~5 min here).
 load: $(STAMP) chromium
 	$(BIN)/python -m pytest -m slow -s $(PYTEST_ARGS)
 
