@@ -361,7 +361,13 @@ def test_leaving_out_countries_outside_the_frame_changes_no_pixel(browser, monke
     view = dash.parse(query)
     kept = []
     clip = report_map.visible_countries
-    monkeypatch.setattr(report_map, "visible_countries", lambda c, *a: kept.append(len(clip(c, *a)["features"])) or clip(c, *a))
+
+    def counted(countries, *args):
+        shown = clip(countries, *args)
+        kept.append(len(shown["features"]))
+        return shown
+
+    monkeypatch.setattr(report_map, "visible_countries", counted)
     clipped = export.render(dash.figure(view, "map"), "png")
     monkeypatch.setattr(report_map, "visible_countries", lambda c, *a: c)
     whole = export.render(dash.figure(view, "map"), "png")

@@ -17,6 +17,7 @@ import math
 
 import pydeck as pdk
 
+from dashboard.geo.checks import check_geojson_polygons
 from dashboard.figures.style import BORDER, DASH_PATTERN, FONT, LAND, OCEAN, ORIGIN, rgba
 from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.geo.ranges import Origin
@@ -89,7 +90,7 @@ def _bands(bands: list[dict]) -> pdk.Layer:
     rows = []
     for f in bands:
         g, p = f["geometry"], f["properties"]
-        for polygon in [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]:
+        for polygon in check_geojson_polygons(g):
             rows.append({"polygon": [screen_coords(ring) for ring in polygon], "tooltip": p["tooltip"],
                          "fill": rgba(p["color"], p["fill_opacity"])})
     return pdk.Layer("SolidPolygonLayer", data=rows, id="bands", get_polygon="polygon", get_fill_color="fill",

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from dashboard.figures.labels import LINE_EM, LabelBoxes, text_box_px
 from dashboard.figures.static_map import FONT_FAMILY, TEXT_COLOR, ring_props, static_map_figure
 from dashboard.figures.text import plain_text
-from dashboard.figures.winding import feature_rings
+from dashboard.figures.winding import feature_rings, polygons
 
 __all__ = ["fit_to_rings", "report_map_figure"]
 
@@ -153,11 +153,11 @@ def visible_countries(countries: dict, lon0: float, lat0: float, radius: float) 
     centre = Point(lon0, lat0)
     kept = []
     for feature in countries.get("features") or []:
-        geometry = feature.get("geometry") or {}
-        polygons = [geometry.get("coordinates") or []] if geometry.get("type") == "Polygon" else geometry.get("coordinates") or []
-        points = np.asarray([pt[:2] for polygon in polygons for ring in polygon for pt in ring], dtype=float).reshape(-1, 2)
-        if not len(points):
+        geometry = feature.get("geometry")
+        rings = [ring for polygon in polygons(geometry) for ring in polygon]
+        if not rings:
             continue
+        points = np.concatenate(rings)
         x, y = aeqd(points[:, 0], points[:, 1], lon0, lat0)
         if np.hypot(x, y).min() <= reach or shape(geometry).contains(centre):
             kept.append(feature)

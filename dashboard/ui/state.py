@@ -84,9 +84,10 @@ def warm_up() -> None:
         if dash is None:
             return
         from dashboard.figures.legend import legend_svg
-        from dashboard.views.mapview import DEFAULT_SIZE
-        result = dash.map(dash.default_view(), DEFAULT_SIZE, 13)
-        legend_svg(result.features, DEFAULT_SIZE[0], 13)
+        view = dash.default_view()
+        size, font_px = map_size(view, presenting=False)  # what the map page asks for
+        result = dash.map(view, size, font_px)
+        legend_svg(result.features, size[0], font_px)
         marking_line()
     except Exception:  # noqa: BLE001 - the page does the same work and shows what went wrong
         logging.getLogger(__name__).warning("warm-up did not finish", exc_info=True)

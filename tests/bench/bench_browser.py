@@ -14,7 +14,6 @@ after ten concurrent sessions (the load suite's ten views) have finished their r
 
 from __future__ import annotations
 
-import io
 import statistics
 import tempfile
 import time
@@ -23,30 +22,21 @@ from pathlib import Path
 import psutil
 
 from tests.browser import launch
-from tests.e2e.conftest import DATA, DECK_CANVAS, _spawn, is_local, wait_for_app
+from tests.e2e.conftest import DATA, DECK_CANVAS, _spawn, colour_share, is_local, wait_for_app
 from tests.e2e.test_load import VIEWS
 
 APP, BARE, BARE_PLOTLY = "dashboard/serve.py", "tests/bench/bare_pydeck_page.py", "tests/bench/bare_plotly_page.py"
 REPEATS = 5
 SANKEY_NODE = "[data-testid='stPlotlyChart'] .sankey-node"
 RING_RGB = (0, 114, 178)   # SYSTEM_STYLES[0], also the bare page's path colour
-MIN_RING_PIXELS = 40       # of a 320x240 downscale: a drawn ring, not a stray pixel
+MIN_RING_SHARE = 40 / (320 * 240)  # 40 pixels of a 320x240 downscale: a drawn ring, not a stray pixel
 TIMEOUT_S = 180
-
-
-def ring_pixels(page) -> int:
-    """Pixels of the deck canvas within 40 per channel of the first ring colour."""
-    from PIL import Image
-
-    shot = Image.open(io.BytesIO(page.locator(DECK_CANVAS).first.screenshot())).convert("RGB")
-    shot = shot.resize((320, 240), Image.NEAREST)
-    return sum(n for n, rgb in shot.getcolors(320 * 240) if all(abs(a - b) <= 40 for a, b in zip(rgb, RING_RGB)))
 
 
 def wait_for_rings(page) -> None:
     deadline = time.monotonic() + TIMEOUT_S
     page.locator(DECK_CANVAS).first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
-    while ring_pixels(page) < MIN_RING_PIXELS:
+    while colour_share(page, RING_RGB, tolerance=40) < MIN_RING_SHARE:
         if time.monotonic() > deadline:
             raise TimeoutError("no ring drawn within the timeout")
         page.wait_for_timeout(100)

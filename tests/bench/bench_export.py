@@ -10,6 +10,7 @@ Natural Earth 1:110m).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -161,11 +162,17 @@ def _export_all() -> float:
         return time.perf_counter() - start
 
 
-def _report_map():
+@functools.lru_cache(maxsize=1)
+def _dashboard():
+    """The real data, loaded once for the report-map and bare-kaleido rows."""
     from dashboard.data.load import DEFAULT_DATA_DIR
     from dashboard.views.dashboard import Dashboard
 
-    dash = Dashboard.load(DEFAULT_DATA_DIR)
+    return Dashboard.load(DEFAULT_DATA_DIR)
+
+
+def _report_map():
+    dash = _dashboard()
     return dash.figure(dash.default_view(), "map")
 
 
@@ -177,11 +184,9 @@ def _bare_kaleido_sum() -> float:
     import kaleido
 
     from dashboard.cli import standard_set
-    from dashboard.data.load import DEFAULT_DATA_DIR
     from dashboard.export.browser import DEAD_PROXY, _plotly_js, find_browser
-    from dashboard.views.dashboard import Dashboard
 
-    dash = Dashboard.load(DEFAULT_DATA_DIR)
+    dash = _dashboard()
     figures = [dash.figure(dash.parse(query), figure).to_dict() for _, figure, query in standard_set(dash.package)]
     opts = {"format": "png", **SIZE}
 
