@@ -262,6 +262,27 @@ def test_layout_is_deterministic(package):
     assert G.layout(shuffled) == a
 
 
+LAYOUT_DIGEST = """
+import hashlib, json
+from dashboard.data.load import DEFAULT_DATA_DIR
+from dashboard.network.positions import layout
+from dashboard.views.dashboard import Dashboard
+print(hashlib.sha1(json.dumps(sorted(layout(Dashboard.load(DEFAULT_DATA_DIR).graph).items())).encode()).hexdigest())
+"""
+
+
+def test_layout_is_the_same_in_every_process():
+    """Python salts string hashes per process; a layout that iterated a set of node ids
+    drew a different network PNG on each `dashboard export` (it did, via subgraph views)."""
+    import os
+    import subprocess
+    import sys
+
+    digests = {subprocess.run([sys.executable, "-c", LAYOUT_DIGEST], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                              capture_output=True, text=True, check=True).stdout for seed in (1, 2, 3)}
+    assert len(digests) == 1, digests
+
+
 def test_layered_layout_for_big_graphs_is_deterministic(monkeypatch, real):
     _, g = real
     monkeypatch.setattr(network_layout, "SPRING_MAX_NODES", 10)

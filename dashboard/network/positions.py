@@ -43,7 +43,7 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     for members in columns:
         right = left + 2.0 * len(members) / total
         gap = COLUMN_GAP * (right - left)
-        pos.update(_spring(simple.subgraph(members), members, (left + gap, right - gap)))
+        pos.update(_spring(_induced(simple, members), members, (left + gap, right - gap)))
         left = right
     return pos
 
@@ -52,12 +52,27 @@ MIN_COLUMN_NODES = 3  # components this big get a column of their own
 COLUMN_GAP = 0.08     # share of a column left empty on each side
 
 
+def _induced(simple: nx.Graph, members: list[str]) -> nx.Graph:
+    """The links among ``members`` as a new graph, nodes and links in sorted order.
+
+    Not ``simple.subgraph(members)``: a view of fewer than half the nodes iterates the
+    members as a set, in an order that changes with each process's string hashing, and the
+    seeded spring layout then draws a different picture every run.
+    """
+    inside = set(members)
+    sub = nx.Graph()
+    sub.add_nodes_from(members)
+    sub.add_edges_from(sorted({(min(u, v), max(u, v)) for u, v in simple.edges(members) if u in inside and v in inside}))
+    return sub
+
+
 def _spring(simple: nx.Graph, nodes: list[str], x_range: tuple[float, float]) -> dict[str, tuple[float, float]]:
-    """A seeded spring layout of ``nodes`` stretched over ``x_range`` × [-1, 1]."""
+    """A seeded spring layout of ``simple`` (whose nodes are ``nodes``, sorted) stretched
+    over ``x_range`` × [-1, 1]."""
     if len(nodes) == 1:
         return {nodes[0]: (round((x_range[0] + x_range[1]) / 2, 4), 0.0)}
     k = 2.5 / math.sqrt(len(nodes))
-    raw = nx.spring_layout(simple.subgraph(nodes), seed=LAYOUT_SEED, iterations=50, k=k, scale=1.0)
+    raw = nx.spring_layout(simple, seed=LAYOUT_SEED, iterations=50, k=k, scale=1.0)
     xs, ys = [float(raw[n][0]) for n in nodes], [float(raw[n][1]) for n in nodes]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
 
