@@ -1,4 +1,7 @@
-"""The `dashboard` command line. Each command parses options and calls one library function."""
+"""The `dashboard` command line. Each command parses options and calls one library function.
+
+The data layer (pandas) is imported by the commands that need it, not here: `export`
+starts its Chromium before that import, so the two overlap."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import re
 import sys
 
 from dashboard.errors import DataError
-from dashboard.data.load import check_package, resolve_data_dir
 from dashboard.formats.cli import add_commands as add_format_commands
 from dashboard.formats.cli import emit
 
@@ -93,6 +95,8 @@ class UsageError(Exception):
 
 def _dashboard(args):
     from dashboard.views.dashboard import Dashboard
+    from dashboard.data.load import resolve_data_dir
+
     return Dashboard.load(resolve_data_dir(args.data))
 
 
@@ -138,6 +142,8 @@ def cmd_reach(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from dashboard.data.load import check_package, resolve_data_dir
+
     package, problems = check_package(resolve_data_dir(args.data))
     for problem in problems:
         print(problem)
@@ -166,13 +172,15 @@ def cmd_export(args) -> int:
     from pathlib import Path
 
     from dashboard import export
-    from dashboard.views.report import FIGURES
 
     if args.all == bool(args.out) or (args.all and not args.out_dir):
         raise UsageError("give either --out FILE, or --all with --out-dir DIR")
+    export.warm()  # Chromium starts while the data layer is imported, validated and drawn
+
+    from dashboard.views.report import FIGURES
+
     if args.figure not in FIGURES:
         raise UsageError(f"unknown figure {args.figure[:30]!r}: use one of {', '.join(FIGURES)}")
-    export.warm()  # Chromium starts while the data is validated and the figures are built
     dash = _dashboard(args)
     jobs = [(Path(args.out_dir) / name, fig, q) for name, fig, q in standard_set(dash.package)] if args.all else [(Path(args.out), args.figure, args.view)]
     size = {"width": args.width, "height": args.height, "scale": args.scale}
