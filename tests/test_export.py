@@ -264,6 +264,42 @@ def test_concurrent_exports_each_get_their_own_image(browser):
 
 
 @pytest.mark.export
+def test_a_figure_renders_the_same_bytes_with_or_without_a_reload_before_it(browser, monkeypatch, dash):
+    """The export page is reloaded only every RELOAD_EVERY renders: the report figures (geo,
+    Sankey, network) leave nothing on the page that changes the next one's pixels."""
+    view = dash.default_view()
+    figures = {name: dash.figure(view, name) for name in ("map", "chain", "network", "ranges")}
+    size = {"width": 800, "height": 450, "scale": 1}
+
+    def render_all(order):
+        export.stop()
+        return {name: export.render(figures[name], "png", **size) for name in order}
+
+    monkeypatch.setattr(export_browser, "RELOAD_EVERY", 1000)
+    no_reloads = render_all(["map", "chain", "network", "ranges"])
+    assert render_all(["ranges", "network", "chain", "map"]) == no_reloads
+    monkeypatch.setattr(export_browser, "RELOAD_EVERY", 1)
+    assert render_all(["map", "chain", "network", "ranges"]) == no_reloads
+
+
+@pytest.mark.export
+def test_a_failed_reload_hands_the_next_exports_a_fresh_browser(browser, monkeypatch):
+    from kaleido._kaleido_tab._tab import _KaleidoTab
+
+    async def broken_reload(self):
+        raise RuntimeError("reload failed")
+
+    monkeypatch.setattr(export_browser, "RELOAD_EVERY", 1)
+    monkeypatch.setattr(_KaleidoTab, "reload", broken_reload)
+    export.stop()
+    assert png_size(export.render(figure(1), "png", width=300, height=200, scale=1)) == (300, 200)
+    first = export_browser._server
+    for i in range(2, 5):  # the reload after each render fails; no export does
+        assert png_size(export.render(figure(i), "png", width=300, height=200, scale=1)) == (300, 200)
+    assert export_browser._server is not first
+
+
+@pytest.mark.export
 def test_timeout_raises_and_the_next_export_uses_a_fresh_browser(browser):
     old = export_browser._server
     old_pids = [old.process.pid] + [p.pid for p in psutil.Process(old.process.pid).children(recursive=True)]

@@ -11,6 +11,8 @@ This is the only module that imports kaleido. It is safe to call from many threa
   other's images (Kaleido #444); it also has no way to abandon a hung render. We
   therefore drive ``kaleido.Kaleido`` (the same class ``kaleido.start_sync_server``
   runs) on a private event-loop thread instead.
+* The export page is reloaded every ``RELOAD_EVERY`` renders, after the image is returned
+  (kaleido itself reloads after every render, before returning; see :func:`_kaleido_class`).
 * Every render has a hard timeout. On timeout the Chromium process group is killed
   and a fresh one is started by the next call.
 
@@ -75,6 +77,42 @@ def _plotly_js() -> Path:
     return path
 
 
+RELOAD_EVERY = 10  # renders between two reloads of the export page
+
+
+def _kaleido_class():
+    """``kaleido.Kaleido`` reloading its page every RELOAD_EVERY renders, after the image is back.
+
+    kaleido reloads the page (plotly.js and all) after every render, before it returns the
+    image: 0.1 s of each export, 0.8 s of ``export --all``. plotly.js removes each figure
+    after rendering it, and the same figures render to the same bytes with or without the
+    reloads between them (tests/test_export.py), so the reload only bounds the page's memory:
+    every 10th render is enough, and it runs while the caller writes its file.
+    Overrides kaleido 1.5's private ``_return_kaleido_tab`` (kaleido is pinned in pyproject).
+    """
+    import kaleido
+
+    class Kaleido(kaleido.Kaleido):
+        renders = 0
+        broken = False  # a reload failed: _Server.alive() is False from then on
+
+        async def _return_kaleido_tab(self, tab) -> None:
+            self.renders += 1
+            if self.renders % RELOAD_EVERY:
+                await self.tabs_ready.put(tab)
+            else:
+                asyncio.ensure_future(self._reload(tab))
+
+        async def _reload(self, tab) -> None:
+            try:
+                await super()._return_kaleido_tab(tab)
+            except Exception:  # noqa: BLE001 - the next export starts a fresh Chromium
+                self.broken = True
+                await self.tabs_ready.put(tab)
+
+    return Kaleido
+
+
 class _Server:
     """One Chromium (via ``kaleido.Kaleido``) driven from a private event-loop thread."""
 
@@ -101,9 +139,7 @@ class _Server:
         self.loop.run_forever()
 
     async def _open(self, browser: str) -> None:
-        import kaleido
-
-        self.k = kaleido.Kaleido(
+        self.k = _kaleido_class()(
             n=1,
             timeout=None,  # the hard timeout is ours (calc); kaleido's only covers part of a render
             mathjax=False,  # else MathJax comes from cdnjs
@@ -119,7 +155,8 @@ class _Server:
 
     def alive(self) -> bool:
         proc = self.process
-        return not self._dead and self.thread.is_alive() and proc is not None and proc.poll() is None
+        return (proc is not None and not self._dead and not self.k.broken and self.thread.is_alive()
+                and proc.poll() is None)
 
     def calc(self, spec: dict, opts: dict, timeout_s: float) -> bytes:
         """Render one figure; raise ``TimeoutError`` after ``timeout_s``."""
