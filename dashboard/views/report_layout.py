@@ -12,7 +12,7 @@ import re
 
 import plotly.graph_objects as go
 
-from dashboard.figures.labels import LabelBoxes, text_box_px, text_width_px
+from dashboard.figures.labels import LabelBoxes, covered_px, text_box_px, text_width_px
 from dashboard.figures.text import plain_text
 from dashboard.views.report_print import (
     CHAR_EM, FONT_PX, LINE_PX, SIDE_PX, SIZES, caption_blocks, cut, legend_top_px, place_caption, report_fonts,
@@ -181,8 +181,9 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
     text, the legend in rows above the plot (:func:`row_legends`), axis ranges fixed (x and y scaled apart to fill the plot) so
     that data and pixels map one to one,
     and node labels placed by a greedy pass over their boxes in pixels (above, below,
-    right, left or diagonal to the node, shortened to 16 characters where the full label
-    fits nowhere; the highlighted entity first, then the systems,
+    right, left or diagonal to the node: of the free spots, the one covering the least link
+    line (:func:`covered_px`); shortened to 16 characters where the full label fits nowhere
+    or covers more line than the short one; the highlighted entity first, then the systems,
     then in the order of ``priority`` ({node id: (0 for the highlighted entity else 1,
     minus its number of links)}: hubs), then by kind), a label dropped
     where none fits, so no label covers another; the caption at the bottom."""
@@ -226,6 +227,8 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
                     keys = [(priority or {}).get(i, (1, 0)) for i in ids]
                     labelled += [((keys[j][0], 0 if t.name == "system" else 1, *keys[j][1:], rank), j, t, x, y, size)
                                  for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
+        links = [(*px(x0, y0), *px(x1, y1)) for t in fig.data if t.mode == "lines" and t.x is not None
+                 for x0, y0, x1, y1 in zip(t.x, t.y, t.x[1:], t.y[1:]) if None not in (x0, y0, x1, y1)]
         keep: dict[int, dict] = {}  # trace id -> {point index: textposition}
         texts: dict[int, dict] = {}  # trace id -> {point index: the (maybe shortened) label}
         for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
@@ -238,6 +241,7 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
             mine = own.get((id(t), j))
             if mine in boxes.boxes:
                 boxes.boxes.remove(mine)  # a label may sit close to its own node
+            spots = []  # per text (full, then short): (px of line covered, order, textposition, box, text)
             for text in (full, cut(full, 16)) if len(full) > 16 else (full,):
                 w, h = text_box_px(plain_text(text), FONT_PX)
                 top, bottom, mid = (my - o - h, my - o + 1), (my + b - 1, my + b + h), (my - 2 - h / 2, my - 2 + h / 2)
@@ -249,12 +253,17 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
                               ("top left", (mx - o - w, top[0], mx - o + 1, top[1])),
                               ("bottom right", (mx + o - 1, bottom[0], mx + o + w, bottom[1])),
                               ("bottom left", (mx - o - w, bottom[0], mx - o + 1, bottom[1])))
-                spot = next(((pos, box) for pos, box in candidates if boxes.free(box)), None)
-                if spot:
-                    boxes.block(spot[1])
-                    keep.setdefault(id(t), {})[j] = spot[0]
-                    texts.setdefault(id(t), {})[j] = plain_text(text)
-                    break
+                free = [(round(covered_px(box, links)), k, pos, box, text) for k, (pos, box) in enumerate(candidates)
+                        if boxes.free(box)]
+                if free:
+                    spots.append(min(free))
+                    if spots[-1][0] == 0:
+                        break  # the full label clear of every line, or else the short one
+            if spots:
+                _, _, pos, box, text = min(spots, key=lambda s: s[0])  # least line covered; the full label on a tie
+                boxes.block(box)
+                keep.setdefault(id(t), {})[j] = pos
+                texts.setdefault(id(t), {})[j] = plain_text(text)
             if mine is not None:
                 boxes.block(mine)
         for t in fig.data:
