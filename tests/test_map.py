@@ -94,4 +94,4 @@ def test_hostile_names_stay_text_in_tooltips(data_copy, basemap, monkeypatch):
     assert any(payload in a["tooltip"] for a in by_id["arcs"]["data"])
     assert any(payload in row["tooltip"] for row in by_id["rings"]["data"])
     result = build(pkg, basemap, "")
-    assert result.deck._tooltip == {"text": "{tooltip}"}  # deck.gl sets innerText, never innerHTML
+    assert result.deck._tooltip["text"] == "{tooltip}" and set(result.deck._tooltip) == {"text", "style"}  # deck.gl sets innerText, never innerHTML

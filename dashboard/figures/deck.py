@@ -22,7 +22,14 @@ from dashboard.figures.style import BORDER, DASH_PATTERN, FONT, LAND, OCEAN, ORI
 from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.geo.ranges import Origin
 
-TOOLTIP = {"text": "{tooltip}"}
+#: Hover text in a box fixed to the map's lower right corner, not at the pointer: deck.gl
+#: puts its tooltip's corner at the pointer and never keeps it inside the map, so near the
+#: right edge of an 800×600 frame a ring's source ran off the page. Text only (innerText).
+TOOLTIP = {"text": "{tooltip}", "style": {
+    "transform": "none", "top": "auto", "left": "auto", "right": "8px", "bottom": "8px",
+    "maxWidth": "min(420px, 55%)", "maxHeight": "calc(100% - 16px)", "overflow": "hidden",
+    "fontSize": "13px", "lineHeight": "1.35", "color": "#f4f6f8", "backgroundColor": "rgba(41, 50, 60, 0.95)",
+    "borderRadius": "4px", "padding": "8px 10px"}}
 OCEAN_POLYGON = [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]
 #: Decimals of a degree kept in ring and band vertices: 0.001° is 111 m, under one pixel
 #: at MAX_ZOOM (a pixel is 360° / (512 · 2**9) = 0.0014° there).

@@ -132,6 +132,32 @@ def test_the_whole_map_and_its_legend_fit_inside_the_iframe(browser, framing, pa
     assert external_requests(page_log) == []
 
 
+def test_hover_text_stays_inside_the_map_of_an_800x600_frame(browser, app_server):
+    """The ring and place tooltips (a ring's claimant, source and caveat run to 15 lines)
+    are shown whole inside the map wherever the pointer is, the right edge included: deck.gl's
+    own tooltip starts at the pointer and ran off an 800×600 frame."""
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    page = context.new_page()
+    open_map(page, app_server.url + "/?embed=true&frame=800x600")
+    canvas = page.locator(DECK_CANVAS).first.bounding_box()
+    tip = page.locator(".deck-tooltip").first
+    seen = []
+    for fx in (0.97, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.03):
+        for fy in [i / 24 for i in range(1, 24)]:
+            page.mouse.move(canvas["x"] + fx * canvas["width"], canvas["y"] + fy * canvas["height"])
+            page.wait_for_timeout(30)
+            if tip.count() and tip.is_visible() and tip.inner_text().strip():
+                box = tip.bounding_box()
+                local = {**box, "x": box["x"] - canvas["x"], "y": box["y"] - canvas["y"]}
+                seen.append((fx, fy, tip.inner_text().splitlines()[0]))
+                assert inside(local, canvas["width"], canvas["height"]), f"tooltip at ({fx}, {fy}) runs off the map: {local}"
+    if seen:
+        shot(page, "tooltip_800x600")
+    assert any(fx >= 0.9 for fx, _, _ in seen), f"no tooltip near the right edge to check: {seen[:5]}"
+    assert any("km" in text for _, _, text in seen), "no ring tooltip seen"
+    context.close()
+
+
 def test_axe_finds_no_serious_or_critical_violation(browser, app_server):
     axe = Axe()
     context = browser.new_context(viewport={"width": 1366, "height": 768})
