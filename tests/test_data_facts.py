@@ -176,3 +176,14 @@ def test_limmt_indicted_april_2009(pkg):
     d = pkg.designations
     limmt = d[(d["entity"] == "C_LIMMT") & (d["action"] == "indicted")]
     assert list(limmt["date"]) == ["2009-04-07"]
+
+
+def test_caveats_name_their_sources_in_words_and_cite_them(pkg):
+    """A caveat is shown in the map's hover text and in the GeoJSON, where an internal id
+    (SRC_...) means nothing to the reader: it names the source in words, and the system's
+    `sources` cell cites it."""
+    quoted = {"SHAHAB3_IMP": "SRC_DEFTALK_2007", "GHADR1": "SRC_DEFTALK_2007"}
+    for _, row in pkg.systems.iterrows():
+        assert not re.search(r"\bSRC_[A-Z0-9_]+", row["caveat"] or ""), row["id"]
+        if row["id"] in quoted:
+            assert "Defence Talk" in row["caveat"] and quoted[row["id"]] in row["sources"], row["id"]
