@@ -29,9 +29,7 @@ def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
         return {}
     if len(nodes) > SPRING_MAX_NODES:
         return _layered(g, nodes)
-    simple = nx.Graph()
-    simple.add_nodes_from(nodes)
-    simple.add_edges_from(sorted({(min(u, v), max(u, v)) for u, v in g.edges() if u != v}))
+    simple = _sorted_graph(nodes, g.edges())
     groups = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
     big = [c for c in groups if len(c) >= MIN_COLUMN_NODES]
     small = [n for c in groups if len(c) < MIN_COLUMN_NODES for n in c]
@@ -52,18 +50,21 @@ MIN_COLUMN_NODES = 3  # components this big get a column of their own
 COLUMN_GAP = 0.08     # share of a column left empty on each side
 
 
-def _induced(simple: nx.Graph, members: list[str]) -> nx.Graph:
-    """The links among ``members`` as a new graph, nodes and links in sorted order.
+def _sorted_graph(nodes: list[str], edges) -> nx.Graph:
+    """``nodes`` (sorted) and the undirected, de-duplicated ``edges`` among them, in sorted
+    order, so that the seeded spring layout sees the same graph whatever the input order."""
+    inside = set(nodes)
+    simple = nx.Graph()
+    simple.add_nodes_from(nodes)
+    simple.add_edges_from(sorted({(min(u, v), max(u, v)) for u, v in edges if u != v and u in inside and v in inside}))
+    return simple
 
-    Not ``simple.subgraph(members)``: a view of fewer than half the nodes iterates the
-    members as a set, in an order that changes with each process's string hashing, and the
-    seeded spring layout then draws a different picture every run.
-    """
-    inside = set(members)
-    sub = nx.Graph()
-    sub.add_nodes_from(members)
-    sub.add_edges_from(sorted({(min(u, v), max(u, v)) for u, v in simple.edges(members) if u in inside and v in inside}))
-    return sub
+
+def _induced(simple: nx.Graph, members: list[str]) -> nx.Graph:
+    """The links among ``members`` as a new sorted graph. Not ``simple.subgraph(members)``:
+    a view of fewer than half the nodes iterates the members as a set, in an order that
+    changes with each process's string hashing, and the layout then changes every run."""
+    return _sorted_graph(members, simple.edges(members))
 
 
 def _spring(simple: nx.Graph, nodes: list[str], x_range: tuple[float, float]) -> dict[str, tuple[float, float]]:
