@@ -4,7 +4,7 @@
 (generously; a per-character estimate without the font file); :class:`LabelBoxes` is the
 greedy placement the report map and the report network labels share: a box is taken only
 where it is inside the frame and clear of every box taken before; :func:`covered_px` measures
-how much line a box would cover, so a label can pick the spot that hides the least.
+how much line (shapely) a box would cover, so a label can pick the spot that hides the least.
 """
 
 from __future__ import annotations
@@ -81,28 +81,11 @@ class LabelBoxes:
 
 
 
-def covered_px(box, segments) -> float:
-    """Length (px) of ``segments`` ((x0, y0, x1, y1)) inside ``box`` (x0, y0, x1, y1): how
-    much line a label there would cover."""
-    return sum(_inside(box, seg) for seg in segments)
+def covered_px(box, lines) -> float:
+    """Length (px) of ``lines`` (a shapely line geometry, or None) inside ``box`` (x0, y0,
+    x1, y1): how much line a label there would cover."""
+    if lines is None:
+        return 0.0
+    from shapely.geometry import box as _box
 
-
-def _inside(box, seg) -> float:
-    """Liang-Barsky clipping: the length of the segment's part inside the box."""
-    bx0, by0, bx1, by1 = box
-    x0, y0, x1, y1 = seg
-    dx, dy = x1 - x0, y1 - y0
-    lo, hi = 0.0, 1.0
-    for p, q in ((-dx, x0 - bx0), (dx, bx1 - x0), (-dy, y0 - by0), (dy, by1 - y0)):
-        if p == 0:
-            if q < 0:
-                return 0.0  # parallel to this edge and outside it
-        else:
-            t = q / p
-            if p < 0:
-                lo = max(lo, t)
-            else:
-                hi = min(hi, t)
-            if lo > hi:
-                return 0.0
-    return (hi - lo) * (dx * dx + dy * dy) ** 0.5
+    return lines.intersection(_box(*box)).length

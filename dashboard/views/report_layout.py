@@ -173,6 +173,16 @@ def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> 
     return fig
 
 
+def _links_px(fig: go.Figure, px):
+    """The figure's link lines (its ``lines`` traces, None-separated) in plot pixels, as one
+    shapely geometry, or None when it has none."""
+    from shapely.geometry import MultiLineString
+
+    segments = [(px(x0, y0), px(x1, y1)) for t in fig.data if t.mode == "lines" and t.x is not None
+                for x0, y0, x1, y1 in zip(t.x, t.y, t.x[1:], t.y[1:]) if None not in (x0, y0, x1, y1)]
+    return MultiLineString(segments) if segments else None
+
+
 NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "person", "goods")
 
 
@@ -227,8 +237,7 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
                     keys = [(priority or {}).get(i, (1, 0)) for i in ids]
                     labelled += [((keys[j][0], 0 if t.name == "system" else 1, *keys[j][1:], rank), j, t, x, y, size)
                                  for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
-        links = [(*px(x0, y0), *px(x1, y1)) for t in fig.data if t.mode == "lines" and t.x is not None
-                 for x0, y0, x1, y1 in zip(t.x, t.y, t.x[1:], t.y[1:]) if None not in (x0, y0, x1, y1)]
+        links = _links_px(fig, px)
         keep: dict[int, dict] = {}  # trace id -> {point index: textposition}
         texts: dict[int, dict] = {}  # trace id -> {point index: the (maybe shortened) label}
         for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
