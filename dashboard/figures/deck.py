@@ -7,8 +7,8 @@ use deck.gl's ``text`` mode, which sets innerText: data never becomes HTML.
 Sized for the browser: coordinates are rounded to :data:`SCREEN_DECIMALS` (below a pixel at
 the deepest zoom), bands are one layer, the launch point and city dots another, and the
 countries can be a URL the browser fetches once and caches instead of riding in every
-deck. Each distinct layer type costs a shader compile on first paint (seconds under
-software WebGL), so no layer type is added for something another can draw.
+deck. Each layer adds software-WebGL work to first paint (the README's first-paint notes),
+so no layer is added for something another can draw.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ def _ocean() -> pdk.Layer:
 
 
 def _countries(countries: dict | str) -> pdk.Layer:
-    """Land and borders; the borders go through the rings' dashed-path shader (solid here),
-    so they cost no shader of their own."""
+    """Land and borders; the borders use the rings' dashed-path shader, solid (a plain path
+    for them measured no faster: README, first paint)."""
     return pdk.Layer("GeoJsonLayer", data=countries, id="countries", stroked=True, filled=True,
                      get_fill_color=rgba(LAND), get_line_color=rgba(BORDER), line_width_min_pixels=0.6,
                      pickable=False, get_dash_array=[0, 0], dash_justified=False, extensions=[DASHED])
@@ -124,15 +124,17 @@ def _labels(origin: Origin, labels: list[dict]) -> pdk.Layer | None:
     is the glyph ●): one layer type for all three. Hovering one shows its tooltip (the
     ring's claimant and source, the place's name). ``character_set="auto"`` so that '≈',
     '·' and accented names draw."""
-    rows = [{"text": "●", "position": l["position"], "color": [40, 40, 40, 230], "size": 7, "anchor": "middle", "dx": 0,
-             "tooltip": l.get("tooltip", l["text"])} for l in labels if l["kind"] in ("capital", "city")]
+    def row(text, position, color, size, tooltip, anchor="middle"):
+        return {"text": text, "position": position, "color": color, "size": size, "anchor": anchor,
+                "dx": 7 if anchor == "start" else 0, "tooltip": tooltip}
+
+    rows = [row("●", l["position"], [40, 40, 40, 230], 7, l.get("tooltip", l["text"]))
+            for l in labels if l["kind"] in ("capital", "city")]
     if origin.kind != "territory":
         assert math.isfinite(origin.lon) and math.isfinite(origin.lat)
-        rows.append({"text": "●", "position": [origin.lon, origin.lat], "color": rgba(ORIGIN), "size": 14,
-                     "anchor": "middle", "dx": 0, "tooltip": origin.caption})
-    rows += [{"text": l["text"], "position": l["position"], "color": rgba(l["color"]), "size": l["size"],
-              "anchor": l.get("anchor", "middle"), "dx": 7 if l.get("anchor") == "start" else 0,
-              "tooltip": l.get("tooltip", l["text"])} for l in labels]
+        rows.append(row("●", [origin.lon, origin.lat], rgba(ORIGIN), 14, origin.caption))
+    rows += [row(l["text"], l["position"], rgba(l["color"]), l["size"], l.get("tooltip", l["text"]), l.get("anchor", "middle"))
+             for l in labels]
     if not rows:
         return None
     return pdk.Layer("TextLayer", data=rows, id="labels", get_position="position", get_text="text",
