@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import logging
 import os
 import shutil
@@ -80,6 +81,7 @@ def _plotly_js() -> Path:
 RELOAD_EVERY = 10  # renders between two reloads of the export page
 
 
+@functools.cache
 def _kaleido_class():
     """``kaleido.Kaleido`` reloading its page every RELOAD_EVERY renders, after the image is back.
 
