@@ -134,3 +134,32 @@ def test_bad_frame_falls_back_with_a_note(package, value):
 
     view = parse_view(f"frame={value}", package)
     assert view.frame == () and view.notes and value not in view.notes[0]
+
+
+@pytest.mark.parametrize("window, content", [(640, 608), (800, 768), (863, 831), (864, 704), (1200, 1040), (1920, 1760)])
+def test_content_width_follows_streamlits_wide_layout(window, content):
+    """1 rem side padding below 864 px, 5 rem from there (measured in Chromium, Streamlit 1.67)."""
+    assert mapview.content_width(window) == content
+
+
+@pytest.mark.parametrize("mode, frame", [("embed", (800, 600)), ("embed", (640, 480)), ("embed", (1200, 800)),
+                                         ("briefing", (1366, 768)), ("briefing", (1920, 1080)), ("embed", ())])
+def test_a_presentation_fits_legend_map_and_marking_line_in_its_frame(dash, mode, frame):
+    """The chrome is added up from the legend's real height at the content width and the
+    marking line (here one short line); the map gets the rest, and is as wide as the content."""
+    view = dash.default_view()
+    features = dash.rings(view)
+    (width, height), font_px = mapview.presentation_size(mode, frame, features, "Public sources")
+    frame_w, frame_h = frame or mapview.UNFRAMED[mode]
+    legend_h = re.search(r'height="(\d+)"', legend_svg(features, width, font_px)).group(1)
+    used = mapview.PAGE_TOP_PX[mode] + int(legend_h) + 3 * mapview.GAP_PX + height + mapview.CAPTION_LINE_PX
+    assert width == mapview.content_width(frame_w)
+    assert frame_h - 20 < used <= frame_h, (used, frame_h)
+    assert font_px == (17 if frame_h >= 700 else 14)
+
+
+def test_a_longer_marking_line_takes_room_from_the_map(dash):
+    view = dash.default_view()
+    short = mapview.presentation_size("embed", (800, 600), dash.rings(view), "Public sources")
+    long = mapview.presentation_size("embed", (800, 600), dash.rings(view), "Public sources " * 20)
+    assert long[0][0] == short[0][0] and long[0][1] <= short[0][1] - 2 * mapview.CAPTION_LINE_PX

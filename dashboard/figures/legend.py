@@ -35,15 +35,32 @@ def legend_items(features: list[dict], bands: bool = False) -> list[dict]:
     return items
 
 
-def legend_svg(features: list[dict], width_px: int = 1200, font_px: int = 13, bands: bool = False) -> str:
-    """The legend as SVG markup: items flow left to right and wrap to new lines."""
-    items = legend_items(features, bands)
+def _flow(items: list[dict], width_px: int, font_px: int) -> tuple[list[tuple[float, int, float]], int]:
+    """Each item's (x, y, width) as the items flow left to right and wrap at ``width_px``,
+    and the legend's height, px."""
     sample, gap, line_h = round(3.3 * font_px), round(font_px * 0.6), round(font_px * 1.6)
-    x, y, parts = 0.0, 0, []
+    x, y, boxes = 0.0, 0, []
     for item in items:
         w = sample + 6 + text_width_px(item["label"], font_px)
         if x > 0 and x + w > width_px:
             x, y = 0.0, y + line_h
+        boxes.append((x, y, w))
+        x += w + 2 * gap
+    return boxes, y + line_h
+
+
+def legend_height(features: list[dict], width_px: int = 1200, font_px: int = 13, bands: bool = False) -> int:
+    """The height (px) of :func:`legend_svg` for the same arguments."""
+    return _flow(legend_items(features, bands), width_px, font_px)[1]
+
+
+def legend_svg(features: list[dict], width_px: int = 1200, font_px: int = 13, bands: bool = False) -> str:
+    """The legend as SVG markup: items flow left to right and wrap to new lines."""
+    items = legend_items(features, bands)
+    sample, line_h = round(3.3 * font_px), round(font_px * 1.6)
+    boxes, height = _flow(items, width_px, font_px)
+    parts = []
+    for item, (x, y, _w) in zip(items, boxes):
         mid = y + line_h / 2
         if item["kind"] == "band":
             parts.append(f'<rect x="{x:.0f}" y="{mid - font_px / 2:.0f}" width="{sample}" height="{font_px}" '
@@ -55,8 +72,6 @@ def legend_svg(features: list[dict], width_px: int = 1200, font_px: int = 13, ba
                          + (f' stroke-dasharray="{dashes}"' if dashes else "") + "/>")
         parts.append(f'<text x="{x + sample + 6:.0f}" y="{mid:.1f}" dominant-baseline="central" '
                      f'font-family="{FONT}" font-size="{font_px}" fill="#111111">{escape(item["label"])}</text>')
-        x += w + 2 * gap
-    height = y + line_h if items else line_h
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height}" '
             f'viewBox="0 0 {width_px} {height}">' + "".join(parts) + "</svg>")
 

@@ -210,16 +210,13 @@ def map_result(view, size: tuple[int, int], font_px: int):
 
 def map_size(view, presenting: bool) -> tuple[tuple[int, int], int]:
     """((width, height) px of the map, label font px). The page cannot see the window, so a
-    presentation uses ``frame=WxH`` from the URL (the iframe snippet writes it), else a size
-    that fits an 800×600 frame (embed) or a 1366×768 window (briefing)."""
-    from dashboard.views.mapview import DEFAULT_SIZE
+    presentation fits ``frame=WxH`` from the URL (the iframe snippet writes it), else an
+    800×600 frame (embed) or a 1366×768 window (briefing)."""
+    from dashboard.views import mapview
     if not presenting:
-        return DEFAULT_SIZE, 13
-    if view.frame:
-        width, height = view.frame
-        chrome = 150 if embedded() else 190  # legend row, facts line and Streamlit's padding
-        return (max(320, width - 40), max(240, height - chrome)), 17 if height >= 700 else 14
-    return ((760, 420), 14) if embedded() else ((1200, 560), 17)
+        return mapview.DEFAULT_SIZE, 13
+    mode = "embed" if embedded() else "briefing"
+    return mapview.presentation_size(mode, view.frame, dashboard().rings(view), marking_line())
 
 
 def marking_line() -> str:

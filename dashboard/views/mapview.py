@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,8 @@ import pydeck as pdk
 
 from dashboard.geo.places import IRAN_CENTRE, IRAN_ZOOM
 from dashboard.figures.deck import frozen, map_deck
+from dashboard.figures.labels import text_width_px
+from dashboard.figures.legend import legend_height
 from dashboard.figures.style import WEAK_COLOUR, SYSTEM_STYLES, darker, confidence_style, flow_of, flow_word, link_alpha, rgba
 from dashboard.data.load import Package
 from dashboard.data.units import as_published
@@ -24,6 +27,17 @@ NO_NETWORK = "#7f7f7f"
 #: Map sizes (width, height in px) the page asks for: the normal page at 1366×768 keeps
 #: room for the controls and legend above; briefing and embed fill their window or frame.
 DEFAULT_SIZE = (1200, 540)
+#: The frame a presentation fits when the URL gives no ``frame=``: an 800×600 iframe
+#: (embed) or a 1366×768 window (briefing).
+UNFRAMED = {"embed": (800, 600), "briefing": (1366, 768)}
+#: Streamlit 1.67's page box around a framed presentation, measured in Chromium: padding
+#: above the legend (embed, briefing); the gap between blocks; side padding of 1 rem below
+#: 864 px (its contentMaxWidth 736 + 2 · (5 rem − 1 rem)) and 5 rem from there; a caption's
+#: 14 px text on 22.4 px lines. Source Sans, the caption's font, runs 0.78 of DejaVu Sans's
+#: width (the marking line: 1,012 against 1,299 px), so 0.85 errs towards one line too many.
+PAGE_TOP_PX = {"embed": 38, "briefing": 96}
+GAP_PX, SLACK_PX = 16, 6
+CAPTION_PX, CAPTION_LINE_PX, CAPTION_TO_DEJAVU = 14, 22.4, 0.85
 RING_LABEL_ANGLES = (90, 55, 125, 20, 160, 0, 180)  # screen directions for ring labels, degrees
 
 
@@ -57,6 +71,24 @@ def claim_label(pkg: Package, claim: str) -> str:
     row = pkg.range_claims.set_index("id").loc[claim]
     name = pkg.systems.set_index("id").loc[row["system"], "name"]
     return f"{name}: {as_published(row['stated_value'], row['stated_unit'])}, {row['claimant'][:50]}"
+
+
+def content_width(window_px: int) -> int:
+    """The width (px) Streamlit's wide layout gives a block in a window ``window_px`` wide."""
+    return window_px - 2 * (16 if window_px < 864 else 80)
+
+
+def presentation_size(mode: str, frame: tuple[int, ...], features: list[dict], marking: str) -> tuple[tuple[int, int], int]:
+    """((width, height) px of the map, label font px) for a briefing or embed (``mode``) in
+    a window or iframe of ``frame`` (width, height) px, or () when the URL gave none
+    (:data:`UNFRAMED`): the legend, the map and the marking line under it fill the first
+    screen and fit in it."""
+    width, height = frame or UNFRAMED[mode]
+    font_px, content = 17 if height >= 700 else 14, content_width(width)
+    marking_lines = math.ceil(text_width_px(marking, CAPTION_PX) * CAPTION_TO_DEJAVU / content)
+    chrome = (PAGE_TOP_PX[mode] + legend_height(features, content, font_px) + 3 * GAP_PX
+              + math.ceil(marking_lines * CAPTION_LINE_PX) + SLACK_PX)
+    return (max(320, content), max(240, height - chrome)), font_px
 
 
 def chosen_origin(pkg: Package, choice: str, typed: str) -> tuple[Origin, str]:

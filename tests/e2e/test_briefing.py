@@ -16,12 +16,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from dashboard.figures.style import LAND, rgba
+from dashboard.views.marking import marking as marking_text
 from tests.e2e.conftest import DECK_CANVAS, HostHandler, canvas_drawn, colour_share, external_requests, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 LEGEND = "img[alt^='Legend']"
+MARKING = "[data-testid='stCaptionContainer']"  # the first caption: the marking line under the map
 AXE_PAGES = ["/", "/supply-chain", "/systems", "/sources", "/supply-chain?entity=C_NINGBO",
              "/?briefing=1", "/?embed=true", "/supply-chain?embed=true", "/systems?briefing=1", "/sources?embed=true"]
 
@@ -72,9 +74,10 @@ def test_the_first_screen_is_the_map_with_its_legend(browser, app_server, page_l
     assert external_requests(page_log) == []
 
 
-@pytest.mark.parametrize("query", ["?briefing=1", "?briefing=1&frame=1920x1080", "?briefing=1&systems=SEJJIL&from=territory"])
+@pytest.mark.parametrize("query", ["?briefing=1", "?briefing=1&frame=1920x1080", "?briefing=1&systems=SEJJIL&from=territory",
+                                   "?briefing=1&frame=1024x768"])
 def test_briefing_mode_is_a_presentation_layout(browser, app_server, query):
-    width, height = (1920, 1080) if "1920" in query else (1366, 768)
+    width, height = (1920, 1080) if "1920" in query else (1024, 768) if "1024" in query else (1366, 768)
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     open_map(page, app_server.url + "/" + query)
@@ -83,6 +86,9 @@ def test_briefing_mode_is_a_presentation_layout(browser, app_server, query):
     assert page.locator("[data-testid='stNavigation'], [data-testid='stSidebarNav']").count() == 0
     assert inside(page.locator(DECK_CANVAS).first.bounding_box(), width, height), "the map runs past the window"
     assert inside(page.locator(LEGEND).first.bounding_box(), width, height)
+    marking = page.locator(MARKING).first
+    assert marking.inner_text().startswith(marking_text())
+    assert inside(marking.bounding_box(), width, height), "the marking line under the map runs past the window"
     context.close()
 
 
@@ -112,8 +118,9 @@ def framing(app_server):
     (800, 600, "/?embed=true&frame=800x600"),
     (1200, 800, "/?embed=true&frame=1200x800"),        # what the share panel's snippet writes
     (800, 600, "/?embed=true&frame=800x600&systems=SEJJIL&from=territory"),
+    (640, 480, "/?embed=true&frame=640x480"),           # Streamlit's narrow padding, the legend on three lines
 ])
-def test_the_whole_map_and_its_legend_fit_inside_the_iframe(browser, framing, page_log, w, h, src):
+def test_the_whole_map_its_legend_and_marking_fit_inside_the_iframe(browser, framing, page_log, w, h, src):
     context = browser.new_context(viewport={"width": w + 100, "height": h + 100})
     context.on("request", lambda r: page_log.requests.append(r.url))
     page = context.new_page()
@@ -124,8 +131,10 @@ def test_the_whole_map_and_its_legend_fit_inside_the_iframe(browser, framing, pa
     shot(page, f"iframe_{w}x{h}_{'framed' if 'frame=' in src else 'plain'}{'_sejjil' if 'SEJJIL' in src else ''}")
     canvas = frame.locator(DECK_CANVAS).first.bounding_box()  # in the host page's coordinates
     legend = frame.locator(LEGEND).first.bounding_box()
+    marking = frame.locator(MARKING).first
+    assert marking.inner_text().startswith(marking_text())
     origin = page.locator("iframe#app").bounding_box()
-    for name, box in (("map", canvas), ("legend", legend)):
+    for name, box in (("map", canvas), ("legend", legend), ("marking line", marking.bounding_box())):
         local = {**box, "x": box["x"] - origin["x"], "y": box["y"] - origin["y"]}
         assert inside(local, w, h), f"the {name} does not fit the {w}×{h} frame: {local}"
     context.close()
