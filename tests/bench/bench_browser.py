@@ -6,7 +6,9 @@ an already running Chromium: on / the deck.gl canvas showing the first system's 
 colour, on /supply-chain a drawn Sankey node. Each baseline is the same measurement for a
 bare Streamlit page with one chart of the same kind and size (tests/bench/bare_pydeck_page.py,
 bare_plotly_page.py), taken in the same run, alternating page and baseline so machine noise
-hits both alike; medians of ``REPEATS`` runs.
+hits both alike; medians of ``REPEATS`` runs. A third page on / draws the map page's own deck
+JSON and nothing else (bare_deck_page.py): it splits the map's ratio into what the deck's
+content costs the browser and what the app adds around it.
 
 Memory: resident set of the server process tree after one session has drawn the map, and
 after ten concurrent sessions (the load suite's ten views) have finished their runs.
@@ -14,6 +16,7 @@ after ten concurrent sessions (the load suite's ten views) have finished their r
 
 from __future__ import annotations
 
+import json
 import statistics
 import tempfile
 import time
@@ -26,6 +29,7 @@ from tests.e2e.conftest import DATA, DECK_CANVAS, _spawn, colour_share, is_local
 from tests.e2e.test_load import VIEWS
 
 APP, BARE, BARE_PLOTLY = "dashboard/serve.py", "tests/bench/bare_pydeck_page.py", "tests/bench/bare_plotly_page.py"
+BARE_DECK = "tests/bench/bare_deck_page.py"
 REPEATS = 5
 SANKEY_NODE = "[data-testid='stPlotlyChart'] .sankey-node"
 RING_RGB = (0, 114, 178)   # SYSTEM_STYLES[0], also the bare page's path colour
@@ -51,10 +55,10 @@ def rss_mb(pid: int) -> float:
     return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
 
-def cold_start(browser, script: str, log_dir: Path, path: str = "/", drawn=wait_for_rings) -> float:
+def cold_start(browser, script: str, log_dir: Path, path: str = "/", drawn=wait_for_rings, env: dict | None = None) -> float:
     """Seconds from spawning the server to ``drawn(page)`` returning for ``path``."""
     t0 = time.perf_counter()
-    server = _spawn(DATA, None, log_dir, script)
+    server = _spawn(DATA, env, log_dir, script)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     off_machine: list[str] = []
     context.on("request", lambda r: None if is_local(r.url) else off_machine.append(r.url))
@@ -99,21 +103,38 @@ def memory(browser, script: str, log_dir: Path, views: list[str]) -> tuple[float
         server.stop()
 
 
+def saved_deck(folder: Path) -> Path:
+    """The default map's deck JSON and tooltip, as the map page sends them, in a file in
+    ``folder`` (for bare_deck_page.py)."""
+    from dashboard.ui.state import basemap_url
+    from dashboard.views.dashboard import Dashboard
+    from dashboard.views.mapview import DEFAULT_SIZE
+
+    dash, problems = Dashboard.check(DATA, basemap_url(DATA))
+    assert dash is not None, problems[:3]
+    deck = dash.map(dash.default_view(), DEFAULT_SIZE, 13).deck
+    path = folder / "deck.json"
+    path.write_text(json.dumps({"spec": deck.to_json(), "tooltip": deck._tooltip}), encoding="utf-8")
+    return path
+
+
 def run() -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     log_dir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
-    runs = {  # name: (script, path, drawn)
-        "map": (APP, "/", wait_for_rings), "bare map": (BARE, "/", wait_for_rings),
-        "chain": (APP, "/supply-chain", wait_for_sankey), "bare chain": (BARE_PLOTLY, "/", wait_for_sankey),
+    deck_env = {"BENCH_DECK_JSON": str(saved_deck(log_dir))}
+    runs = {  # name: (script, path, drawn, extra environment)
+        "map": (APP, "/", wait_for_rings, None), "bare map": (BARE, "/", wait_for_rings, None),
+        "bare deck": (BARE_DECK, "/", wait_for_rings, deck_env),
+        "chain": (APP, "/supply-chain", wait_for_sankey, None), "bare chain": (BARE_PLOTLY, "/", wait_for_sankey, None),
     }
     with sync_playwright() as pw:
         browser = launch(pw)
         try:
             times = {name: [] for name in runs}
             for _ in range(REPEATS):
-                for name, (script, path, drawn) in runs.items():
-                    times[name].append(cold_start(browser, script, log_dir, path, drawn))
+                for name, (script, path, drawn, env) in runs.items():
+                    times[name].append(cold_start(browser, script, log_dir, path, drawn, env))
             app_1, app_10, app_20 = memory(browser, APP, log_dir, VIEWS)
             bare_1, bare_10, bare_20 = memory(browser, BARE, log_dir, ["/"] * len(VIEWS))
         finally:
@@ -125,6 +146,9 @@ def run() -> list[dict]:
         {"name": f"first paint /: rings drawn in Chromium (median of {REPEATS}; range {spread['map']} s)", "value": t["map"], "unit": "s", "goal": ""},
         {"name": f"  bare page, one pydeck chart of the same size (range {spread['bare map']} s)", "value": t["bare map"], "unit": "s", "goal": ""},
         {"name": "  ratio / to its bare page", "value": t["map"] / t["bare map"], "unit": "x", "goal": "<= 1.2"},
+        {"name": f"  bare page drawing the map page's own deck JSON (range {spread['bare deck']} s)", "value": t["bare deck"], "unit": "s", "goal": ""},
+        {"name": "  ratio of that deck page to the one-path page: what the deck's content costs", "value": t["bare deck"] / t["bare map"], "unit": "x", "goal": "informational"},
+        {"name": "  ratio / to the deck page: what the app adds around the same deck", "value": t["map"] / t["bare deck"], "unit": "x", "goal": "informational"},
         {"name": f"first paint /supply-chain: Sankey drawn (median of {REPEATS}; range {spread['chain']} s)", "value": t["chain"], "unit": "s", "goal": ""},
         {"name": f"  bare page, one plotly Sankey (range {spread['bare chain']} s)", "value": t["bare chain"], "unit": "s", "goal": ""},
         {"name": "  ratio /supply-chain to its bare page", "value": t["chain"] / t["bare chain"], "unit": "x", "goal": "<= 1.2"},
