@@ -34,7 +34,6 @@ pages = [
     st.Page("app_pages/sources.py", title="Sources", url_path="sources"),
     st.Page(map_alias, title="Map", url_path="map", visibility="hidden"),
 ]
-presenting = state.view().briefing or state.embedded()  # briefing and embed: no navigation chrome
-page = st.navigation(pages, position="hidden" if presenting else "top")
+page = st.navigation(pages, position="hidden" if state.presenting() else "top")
 st.session_state["_page_path"] = page.url_path
 page.run()

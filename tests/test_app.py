@@ -123,6 +123,40 @@ def test_every_page_runs(page):
                                  "app_pages/supply_chain.py": "Supply chain"}[page]
 
 
+CONTROLS = ("multiselect", "text_input", "selectbox", "download_button", "toggle", "button")
+
+
+def controls(at) -> list[str]:
+    return [kind for kind in CONTROLS if at.get(kind)]
+
+
+@pytest.mark.parametrize("page", ["app_pages/supply_chain.py", "app_pages/systems.py", "app_pages/sources.py"])
+def test_a_briefing_shows_every_page_without_controls(page):
+    """?briefing=1 (and embed, the same branch): no widget and no share panel on any page,
+    while the page's figures and tables are still drawn."""
+    at = app(briefing="1")
+    at.switch_page(page).run()
+    assert not at.exception
+    assert controls(at) == [], controls(at)
+    assert not [e for e in at.expander if e.label.startswith("Share")]
+    assert at.dataframe or at.get("plotly_chart")
+    normal = AppTest.from_file(APP, default_timeout=120).run()
+    normal.switch_page(page).run()
+    assert controls(normal) or [e for e in normal.expander if e.label.startswith("Share")]  # the check can fail
+
+
+def test_a_briefing_of_the_supply_chain_shows_the_view_its_link_names():
+    at = app(briefing="1", systems="SEJJIL", entity="C_LIMMT", confidence="stated")
+    at.switch_page("app_pages/supply_chain.py").run()
+    assert not at.exception and controls(at) == []
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(charts) == 2 and "Sejjil" in charts[0] and "Shahab-3" not in charts[0]  # Sejjil's chain, the network
+    assert any(h.value.startswith("Profile:") for h in at.subheader)  # the entity's profile
+    whole = app(briefing="1", systems="SEJJIL", entity="C_LIMMT")
+    whole.switch_page("app_pages/supply_chain.py").run()
+    assert whole.get("plotly_chart")[-1].proto.spec != charts[-1]  # the confidence filter reached the network
+
+
 def test_supply_chain_profile_of_cosailing():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["entity"] = "C_COSAILING"

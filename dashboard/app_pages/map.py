@@ -16,7 +16,7 @@ from dashboard.views.view import with_map
 
 pkg = state.package()
 current = state.view()
-presenting = current.briefing or state.embedded()
+presenting = state.presenting()
 names = dict(zip(pkg.systems["id"], pkg.systems["name"]))
 places = dict(zip(pkg.places["id"], pkg.places["name"]))
 FROM_LABELS = {TERRITORY: "Anywhere in Iran (territory)", "point": "A point I type…"}

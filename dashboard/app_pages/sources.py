@@ -13,4 +13,5 @@ st.caption(
     f"Data version {pkg.version}."
 )
 st.dataframe(tables.sources_table(pkg), hide_index=True, width="stretch")
-downloads.data_package(pkg)  # the data folder as a zip with datapackage.json
+if not state.presenting():  # briefing and embed: no controls
+    downloads.data_package(pkg)  # the data folder as a zip with datapackage.json

@@ -1,4 +1,8 @@
-"""Supply chain: who built and supplied each system, with the evidence on every link."""
+"""Supply chain: who built and supplied each system, with the evidence on every link.
+
+Briefing (?briefing=1) and embed (?embed=true) show no controls: the chains, the entity's
+profile and the network of the view in the URL (systems, entity, filters), then the tables.
+"""
 
 from dataclasses import replace
 
@@ -25,15 +29,19 @@ state.bind(current, {"sc_systems": list(current.systems), "sc_entity": current.e
 st.title("Supply chain")
 state.banner()
 state.show_notes(current)
-c1, c2 = st.columns([1, 2])
-systems = c1.multiselect("Systems", list(names), format_func=names.get, key="sc_systems")
-query = c2.text_input("Search a name or alias", max_chars=100)
-matches = graph.search(g, query)[:50] if query else []
-options = [m for m in matches if m in entities] or list(entities)
-entity = c2.selectbox("Entity profile", options, index=None, format_func=entities.get, key="sc_entity",
-                      placeholder="Choose an entity to see its profile and neighbourhood")
-if query and not matches:
-    c2.caption("No name or alias matches.")
+presenting = state.presenting()
+if presenting:
+    systems, entity = list(current.systems), current.entity or None
+else:
+    c1, c2 = st.columns([1, 2])
+    systems = c1.multiselect("Systems", list(names), format_func=names.get, key="sc_systems")
+    query = c2.text_input("Search a name or alias", max_chars=100)
+    matches = graph.search(g, query)[:50] if query else []
+    options = [m for m in matches if m in entities] or list(entities)
+    entity = c2.selectbox("Entity profile", options, index=None, format_func=entities.get, key="sc_entity",
+                          placeholder="Choose an entity to see its profile and neighbourhood")
+    if query and not matches:
+        c2.caption("No name or alias matches.")
 
 # The selected entity's profile comes first, before the chains: sanctions, who it is, every link.
 if entity:
@@ -51,7 +59,7 @@ if entity:
         st.dataframe(goods, hide_index=True, width="stretch")
 
 if not systems:
-    st.info("No system selected: choose at least one above to see its supply chain.")
+    st.info("No system selected: " + ("this link names none." if presenting else "choose at least one above to see its supply chain."))
 # Systems that share a producer and its evidence are one chain, headed by all of them.
 for chain in graph.chains_for_systems(g, systems):
     st.plotly_chart(chain_figure(chain, title=f"Supply chain: {chain['system_label']}"), width="stretch")
@@ -63,25 +71,31 @@ st.subheader("Network")
 st.caption("Link colour says how firm a link is (stated, secondhand, seed-only; grey dashed = inferred or unverified); "
            "a heavy solid line is a delivery, a pale dotted one goods offered, ordered or sought but not delivered; "
            "arrowheads point from supplier to recipient. "
-           "The network shows the selected entity's neighbourhood, else the selected system's, filtered below.")
-f1, f2, f3, f4 = st.columns(4)
-networks = f1.multiselect("Network", choices["network"], format_func=entities.get, key="sc_network")
-kinds = f2.multiselect("Entity kind", choices["kind"], key="sc_kind")
-countries = f3.multiselect("Country", choices["country"], key="sc_country")
-confidence = f4.multiselect("Confidence", choices["confidence"], key="sc_confidence")
-view = with_filters(replace(current, systems=tuple(systems) or current.systems, entity=entity or "", notes=()), choices,
-                    {"network": networks, "kind": kinds, "country": countries, "confidence": confidence})
-state.publish(view)
+           "The network shows the selected entity's neighbourhood, else the selected system's, "
+           + ("filtered as the link says." if presenting else "filtered below."))
+if presenting:
+    view = current
+else:
+    f1, f2, f3, f4 = st.columns(4)
+    networks = f1.multiselect("Network", choices["network"], format_func=entities.get, key="sc_network")
+    kinds = f2.multiselect("Entity kind", choices["kind"], key="sc_kind")
+    countries = f3.multiselect("Country", choices["country"], key="sc_country")
+    confidence = f4.multiselect("Confidence", choices["confidence"], key="sc_confidence")
+    view = with_filters(replace(current, systems=tuple(systems) or current.systems, entity=entity or "", notes=()), choices,
+                        {"network": networks, "kind": kinds, "country": countries, "confidence": confidence})
+    state.publish(view)
 sub = graph.network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
-state.share_panel(view, "chain", "network")
+if not presenting:
+    state.share_panel(view, "chain", "network")
 
 st.subheader("Who supplied what to which producer, according to whom")
 supply = tables.supply_table(g, pkg)
 st.dataframe(supply, hide_index=True, width="stretch")
-st.download_button("Download (CSV)", csv_safe(supply), "supply-links.csv", "text/csv", on_click="ignore")
+if not presenting:
+    st.download_button("Download (CSV)", csv_safe(supply), "supply-links.csv", "text/csv", on_click="ignore")
 
 st.subheader("Timeline")
 st.dataframe(tables.timeline(pkg), hide_index=True, width="stretch")

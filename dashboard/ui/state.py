@@ -139,6 +139,12 @@ def embedded() -> bool:
     return bool(st.context.is_embedded)
 
 
+def presenting() -> bool:
+    """A briefing (?briefing=1) or an embed (?embed=true): no navigation and no controls,
+    every page shows the view its URL names."""
+    return view().briefing or embedded()
+
+
 
 def graph():
     """The entity graph (shared by reference: read-only)."""
