@@ -187,3 +187,23 @@ def test_caveats_name_their_sources_in_words_and_cite_them(pkg):
         assert not re.search(r"\bSRC_[A-Z0-9_]+", row["caveat"] or ""), row["id"]
         if row["id"] in quoted:
             assert "Defence Talk" in row["caveat"] and quoted[row["id"]] in row["sources"], row["id"]
+
+
+def test_jet_vanes_delivered_rests_on_the_cable_as_east_asia_intel_quotes_it(pkg):
+    """The Washington Post says the 2007 cargo 'was set to be shipped the next day': a planned
+    shipment, not a delivery. Only the cable's 'at least 10 air shipments ... have transited
+    Beijing', as East-Asia-Intel quotes it, says vanes were delivered, so the supplied row
+    cites that source and no row says the Post reported them shipped."""
+    g17 = pkg.goods.set_index("id").loc["G17"]
+    assert g17["status"] == "supplied" and g17["source"] == "SRC_EASTASIAINTEL_JETVANES"
+    assert "'at least 10 air shipments of jet vanes have transited Beijing thus far'" in g17["evidence"]
+    for text in (g17["evidence"], pkg.relationships.set_index("id").loc["R046", "evidence"]):
+        assert "'was set to be shipped the next day" in text and "vanes shipped from" not in text
+
+
+def test_range_excerpts_quote_their_source_word_for_word(pkg):
+    """RC09 and RC24 quoted as Arms Control Today and AP print them (no added 'about'; the
+    source's own '(1,930 kilometers)'); RC24's range_km stays the schema's conversion of miles."""
+    rc = pkg.range_claims.set_index("id")
+    assert rc.loc["RC09", "excerpt"] == "'With a range of 1,300 kilometers when equipped with a 700-kilogram payload'"
+    assert "about 1,200 miles (1,930 kilometers)" in rc.loc["RC24", "excerpt"] and rc.loc["RC24", "range_km"] == 1931
