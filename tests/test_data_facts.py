@@ -207,3 +207,20 @@ def test_range_excerpts_quote_their_source_word_for_word(pkg):
     rc = pkg.range_claims.set_index("id")
     assert rc.loc["RC09", "excerpt"] == "'With a range of 1,300 kilometers when equipped with a 700-kilogram payload'"
     assert "about 1,200 miles (1,930 kilometers)" in rc.loc["RC24", "excerpt"] and rc.loc["RC24", "range_km"] == 1931
+
+
+def test_no_row_adds_an_attribution_or_qualifier_its_source_lacks(pkg):
+    """Second spot check (2026-11-30): the Defence Talk post names no Jane's; the MTCR cable
+    gives the parade's month, not its day; ACA and Thielmann state their ranges without
+    'about' or 'reported'; the seed calls no one a 'China-based broker'; North Korea's role
+    says what the sources say of the jet vanes, not that the Post reported them shipped."""
+    rc = pkg.range_claims.set_index("id")
+    deftalk = rc[rc["source"] == "SRC_DEFTALK_2007"]
+    texts = [*deftalk["claimant"], *deftalk["note"].fillna(""), *pkg.sources.set_index("id").loc[["SRC_DEFTALK_2007"], "title"]]
+    assert len(deftalk) >= 2 and not [t for t in texts if "Jane's" in t]
+    assert "2007-09-22" not in rc.loc["RC07", "claimant"] and "September 2007" in rc.loc["RC07", "claimant"]
+    assert rc.loc["RC11", "excerpt"] == "'The Shahab-3 is a 53 foot-long, 1,300 kilometer-range ballistic missile'"
+    assert rc.loc["RC15", "excerpt"] == "'the 1,600 kilometer-range Ghadr-1'"
+    roles = pkg.entities.set_index("id")["role"]
+    assert not [i for i in ("P_QIN", "P_YUE", "P_ZHOU") if "broker" in roles[i]]
+    assert "'was set to be shipped the next day" in roles["G_NORTH_KOREA"] and "Shipped" not in roles["G_NORTH_KOREA"]
