@@ -88,8 +88,7 @@ sub = graph.network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
 st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
-if not presenting:
-    state.share_panel(view, "chain", "network")
+state.share_panel(view, "chain", "network")
 
 st.subheader("Who supplied what to which producer, according to whom")
 supply = tables.supply_table(g, pkg)

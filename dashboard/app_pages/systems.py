@@ -21,8 +21,7 @@ for system in pkg.systems.itertuples(index=False):
     if text := tables.caveat(pkg, system.id):
         st.warning(f"**Caveat, {markdown_literal(system.name)}:** {markdown_literal(text)}")
 
-if not state.presenting():  # briefing and embed: no controls
-    state.share_panel(state.view(), "ranges")
+state.share_panel(state.view(), "ranges")
 st.subheader("Range claims by system")
 st.plotly_chart(figures.ranges_chart(pkg), width="stretch", config={"displaylogo": False})
 for system in pkg.systems.itertuples(index=False):

@@ -170,6 +170,8 @@ def export_bytes(view, figure: str, fmt: str) -> bytes:
 def share_panel(current, *figures: str) -> None:
     """Link to this view, an iframe snippet, and report downloads of each of ``figures``
     (each rendered on click)."""
+    if presenting():  # briefing and embed: no controls
+        return
     from dashboard.views.marking import marking
     from dashboard.ui import links
     query = dashboard().query(current)

@@ -1,10 +1,11 @@
 """Floor for the map's cold start: a bare Streamlit page drawing the map page's own deck.
 
 The deck JSON of the default view and its tooltip, built by the benchmark and read from
-the file named in $BENCH_DECK_JSON ({"spec": "...", "tooltip": {...}}), are handed to ``st.pydeck_chart`` as is (its base map from app/static,
-like the app's: tests/bench/static is a link to data/basemap). No package import, no data,
-no widgets: against the bare one-path page it measures what the deck's content costs
-the browser; the map page against this one, what the app adds around the same deck.
+the file named in $BENCH_DECK_JSON ({"spec": "...", "tooltip": {...}}), are handed to
+``st.pydeck_chart`` as is (its base map from app/static, like the app's: tests/bench/static
+is a link to data/basemap). No package import, no data, no widgets: against the bare
+one-path page it measures what the deck's content costs the browser; the map page against
+this one, what the app adds around the same deck.
 """
 
 import json
