@@ -224,3 +224,24 @@ def test_no_row_adds_an_attribution_or_qualifier_its_source_lacks(pkg):
     roles = pkg.entities.set_index("id")["role"]
     assert not [i for i in ("P_QIN", "P_YUE", "P_ZHOU") if "broker" in roles[i]]
     assert "'was set to be shipped the next day" in roles["G_NORTH_KOREA"] and "Shipped" not in roles["G_NORTH_KOREA"]
+
+
+def test_r018_quotes_the_cables_development_role_for_fig(pkg):
+    """Third spot check (2026-12-01): 09STATE98727 gives FIG 'the development of' guidance
+    systems (SHIG and SBIG get 'development and production'); the row quotes it word for word."""
+    evidence = row(pkg.relationships, "R018")["evidence"]
+    assert "'the Fajr Industrial Group (FIG), the organization responsible for the development of ballistic missile guidance systems'" in evidence
+    assert "AIO subordinate responsible for ballistic missile guidance systems" not in evidence
+
+
+def test_fig_role_says_development_as_the_cable_does(pkg):
+    role = row(pkg.entities, "O_FIG")["role"]
+    assert "'responsible for the development of ballistic missile guidance systems'" in role
+
+
+def test_e12_quotes_the_cables_probably_was_successful(pkg):
+    """09STATE98727: 'the May 2009 test probably was successful'; 'probably successful' is not
+    the cable's wording and is no longer shown as a quotation."""
+    description = row(pkg.events, "E12")["description"]
+    assert "'the May 2009 test probably was successful'" in description
+    assert "'probably successful'" not in description
