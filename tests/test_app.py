@@ -120,7 +120,7 @@ def test_every_page_runs(page):
     at.switch_page(page).run()
     assert not at.exception
     assert at.title[0].value == {"app_pages/systems.py": "Systems", "app_pages/sources.py": "Sources",
-                                 "app_pages/supply_chain.py": "Supply chain"}[page]
+                                 "app_pages/supply_chain.py": "Supply chain: the network and the evidence"}[page]
 
 
 CONTROLS = ("multiselect", "text_input", "selectbox", "download_button", "toggle", "button")

@@ -1,7 +1,10 @@
 """Supply chain: who built and supplied each system, with the evidence on every link.
 
-Briefing (?briefing=1) and embed (?embed=true) show no controls: the chains, the entity's
-profile and the network of the view in the URL (systems, entity, filters), then the tables.
+The first screen is the chain: one row of controls (systems, name search, entity profile),
+then the Sankey of each chain; the page's heading and the marking line come under the
+chains. Briefing (?briefing=1) and embed (?embed=true) show no controls: the entity's
+profile, the chains and the network of the view in the URL (systems, entity, filters),
+then the tables.
 """
 
 from dataclasses import replace
@@ -26,20 +29,20 @@ state.bind(current, {"sc_systems": list(current.systems), "sc_entity": current.e
                      "sc_network": list(current.networks), "sc_kind": list(current.kinds),
                      "sc_country": list(current.countries), "sc_confidence": list(current.confidence)})
 
-st.title("Supply chain")
-state.banner()
 state.show_notes(current)
 presenting = state.presenting()
 if presenting:
     systems, entity = list(current.systems), current.entity or None
-else:
-    c1, c2 = st.columns([1, 2])
-    systems = c1.multiselect("Systems", list(names), format_func=names.get, key="sc_systems")
-    query = c2.text_input("Search a name or alias", max_chars=100)
+else:  # one row, labels as placeholders (and as the controls' accessible names)
+    c1, c2, c3 = st.columns([5, 3, 4])
+    systems = c1.multiselect("Systems", list(names), format_func=names.get, key="sc_systems",
+                             placeholder="Choose systems", label_visibility="collapsed")
+    query = c2.text_input("Search a name or alias", max_chars=100, placeholder="Search a name or alias",
+                          label_visibility="collapsed")
     matches = graph.search(g, query)[:50] if query else []
     options = [m for m in matches if m in entities] or list(entities)
-    entity = c2.selectbox("Entity profile", options, index=None, format_func=entities.get, key="sc_entity",
-                          placeholder="Choose an entity to see its profile and neighbourhood")
+    entity = c3.selectbox("Entity profile", options, index=None, format_func=entities.get, key="sc_entity",
+                          placeholder="Entity profile: choose one to see its links", label_visibility="collapsed")
     if query and not matches:
         c2.caption("No name or alias matches.")
 
@@ -66,6 +69,9 @@ for chain in graph.chains_for_systems(g, systems):
     with st.expander(f"What the sources do not support ({len(chain['gaps'])}): {markdown_literal(chain['system_label'])}", expanded=False):
         for gap in chain["gaps"]:
             st.text(f"• {gap}")
+state.banner()
+
+st.title("Supply chain: the network and the evidence")
 
 st.subheader("Network")
 st.caption("Link colour says how firm a link is (stated, secondhand, seed-only; grey dashed = inferred or unverified); "
