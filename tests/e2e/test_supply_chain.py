@@ -49,6 +49,24 @@ def test_entity_profile_with_sanctions_box_is_in_the_first_screen(app_server, pa
     assert page.get_by_text("Profile: NINGBO NEW CENTURY", exact=False).count() == 1
 
 
+@pytest.mark.parametrize("query", ["", "?briefing=1"])
+def test_the_first_chain_is_whole_in_the_first_screen(app_server, page, page_log, query):
+    """At 1366x768 the controls take one row, so every node of the first chain is on screen."""
+    page.set_viewport_size(FIRST_SCREEN)
+    open_spec(page, app_server.url, BY_PATH["/supply-chain"], page_log, query)
+    _wait_for_charts(page, 2)
+    page.evaluate("window.scrollTo(0, 0)")
+    nodes = page.locator(CHART).first.locator(".sankey-node rect.node-rect")
+    assert nodes.count() >= 5
+    boxes = [nodes.nth(i).bounding_box() for i in range(nodes.count())]
+    bottom = max(b["y"] + b["height"] for b in boxes)
+    assert min(b["y"] for b in boxes) > 0 and bottom <= FIRST_SCREEN["height"], bottom
+    if not query:  # the three controls share one row
+        tops = [page.get_by_label(name).first.bounding_box()["y"]
+                for name in ("Search a name or alias", "Entity profile")]
+        assert abs(tops[0] - tops[1]) < 8 and max(tops) < 200, tops
+
+
 @pytest.mark.parametrize("path, query", [("/", ""), ("/supply-chain", ""), ("/supply-chain", "?entity=C_LIMMT"),
                                          ("/supply-chain", "?entity=O_SHIG"), ("/systems", ""), ("/sources", "")])
 def test_no_classification_mark_or_street_address_on_any_page(app_server, page, page_log, path, query):
