@@ -1,10 +1,10 @@
 """Supply chain: who built and supplied each system, with the evidence on every link.
 
 The first screen is the chain: one row of controls (systems, name search, entity profile),
-then the Sankey of each chain; the page's heading and the marking line come under the
-chains. Briefing (?briefing=1) and embed (?embed=true) show no controls: the entity's
-profile, the chains and the network of the view in the URL (systems, entity, filters),
-then the tables.
+the marking line, then the Sankey of each chain; the page's heading comes under the
+chains. Briefing (?briefing=1) and embed (?embed=true) show no controls: the marking, the
+entity's profile, the chains and the network of the view in the URL (systems, entity,
+filters), then the tables.
 """
 
 from dataclasses import replace
@@ -45,6 +45,7 @@ else:  # one row, labels as placeholders (and as the controls' accessible names)
                           placeholder="Entity profile: choose one to see its links", label_visibility="collapsed")
     if query and not matches:
         c2.caption("No name or alias matches.")
+state.banner()  # in an embed too: the marking sits above what the frame shows first
 
 # The selected entity's profile comes first, before the chains: sanctions, who it is, every link.
 if entity:
@@ -69,7 +70,6 @@ for chain in graph.chains_for_systems(g, systems):
     with st.expander(f"What the sources do not support ({len(chain['gaps'])}): {markdown_literal(chain['system_label'])}", expanded=False):
         for gap in chain["gaps"]:
             st.text(f"• {gap}")
-state.banner()
 
 st.title("Supply chain: the network and the evidence")
 

@@ -51,7 +51,8 @@ def test_entity_profile_with_sanctions_box_is_in_the_first_screen(app_server, pa
 
 @pytest.mark.parametrize("query", ["", "?briefing=1"])
 def test_the_first_chain_is_whole_in_the_first_screen(app_server, page, page_log, query):
-    """At 1366x768 the controls take one row, so every node of the first chain is on screen."""
+    """At 1366x768 the controls take one row, so the marking line and every node of the first
+    chain are on screen."""
     page.set_viewport_size(FIRST_SCREEN)
     open_spec(page, app_server.url, BY_PATH["/supply-chain"], page_log, query)
     _wait_for_charts(page, 2)
@@ -61,6 +62,8 @@ def test_the_first_chain_is_whole_in_the_first_screen(app_server, page, page_log
     boxes = [nodes.nth(i).bounding_box() for i in range(nodes.count())]
     bottom = max(b["y"] + b["height"] for b in boxes)
     assert min(b["y"] for b in boxes) > 0 and bottom <= FIRST_SCREEN["height"], bottom
+    marking = page.get_by_text("not an official assessment").first.bounding_box()
+    assert 0 < marking["y"] < min(b["y"] for b in boxes), marking  # the marking comes first
     if not query:  # the three controls share one row
         tops = [page.get_by_label(name).first.bounding_box()["y"]
                 for name in ("Search a name or alias", "Entity profile")]
