@@ -112,6 +112,12 @@ def test_the_facts_line_names_capitals_and_countries_within_each_ring(dash):
     assert line.startswith("Shahab-3 (1,300 km ≈ 808 mi): ") and "capitals within range" in line
 
 
+def test_the_maps_accessible_name_says_which_rings_from_where(dash):
+    result = dash.map(dash.parse("systems=SEJJIL,GHADR1&from=semnan&claim=seed"), mapview.DEFAULT_SIZE, 13)
+    assert result.alt.startswith("Map of geodesic range rings, range measured from Semnan: ")
+    assert "Sejjil · 1,200 mi ≈ 1,930 km; Ghadr-1 · 1,100 mi ≈ 1,770 km." in result.alt  # in the order chosen
+
+
 def test_data_as_of_is_the_newest_source_date_per_table(package):
     text = data_as_of(package)
     dates = package.sources.set_index("id")["date"]

@@ -61,7 +61,7 @@ size, font_px = state.map_size(view, presenting)
 result = state.map_result(view, size, font_px)
 # A markdown image: the legend picture with its text as the alt text (st.image sets none).
 st.markdown(f"![{markdown_literal(result.legend)}]({data_url(legend_svg(result.features, size[0], font_px))})")
-st.pydeck_chart(result.deck, height=size[1], key=f"map_deck_{st.session_state.get('map_reset', 0)}")
+st.pydeck_chart(result.deck, height=size[1], alt=result.alt, key=f"map_deck_{st.session_state.get('map_reset', 0)}")
 st.caption(markdown_literal(state.marking_line()))
 if not presenting:
     st.caption("Drag to pan · double-click or the + / − keys to zoom (the mouse wheel scrolls the page) · "

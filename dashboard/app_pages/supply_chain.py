@@ -66,7 +66,9 @@ if not systems:
     st.info("No system selected: " + ("this link names none." if presenting else "choose at least one above to see its supply chain."))
 # Systems that share a producer and its evidence are one chain, headed by all of them.
 for chain in graph.chains_for_systems(g, systems):
-    st.plotly_chart(chain_figure(chain, title=f"Supply chain: {chain['system_label']}"), width="stretch")
+    st.plotly_chart(chain_figure(chain, title=f"Supply chain: {chain['system_label']}"), width="stretch",
+                    alt=f"Supply chain diagram of {chain['system_label']}: suppliers, goods, producers and systems, "
+                        "left to right; the supply table below lists every link with its source.")
     with st.expander(f"What the sources do not support ({len(chain['gaps'])}): {markdown_literal(chain['system_label'])}", expanded=False):
         for gap in chain["gaps"]:
             st.text(f"• {gap}")
@@ -93,7 +95,9 @@ else:
 sub = graph.network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
-st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch")
+st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch",
+                alt=f"Network of {sub.number_of_nodes()} entities and {sub.number_of_edges()} links; "
+                    "the supply table below lists every link with its source.")
 state.share_panel(view, "chain", "network")
 
 st.subheader("Who supplied what to which producer, according to whom")

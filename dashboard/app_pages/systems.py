@@ -23,7 +23,8 @@ for system in pkg.systems.itertuples(index=False):
 
 state.share_panel(state.view(), "ranges")
 st.subheader("Range claims by system")
-st.plotly_chart(figures.ranges_chart(pkg), width="stretch", config={"displaylogo": False})
+st.plotly_chart(figures.ranges_chart(pkg), width="stretch", config={"displaylogo": False},
+                alt="Chart of the published ranges of each system, one mark per claim; the table lists every claim with its source.")
 for system in pkg.systems.itertuples(index=False):
     with st.expander(f"{markdown_literal(system.name)}: every published range figure"):
         st.dataframe(tables.claims_table(pkg, system.id), hide_index=True, width="stretch")

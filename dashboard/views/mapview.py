@@ -51,6 +51,7 @@ class MapResult:
     reach: pd.DataFrame
     reach_csv: bytes
     labels: list[dict]          # the labels drawn on the map (ring, origin, city), for tests
+    alt: str                    # the map's accessible name: what it shows, in one sentence
 
 
 def claim_options(pkg: Package) -> list[str]:
@@ -112,7 +113,15 @@ def build(dash, view, size: tuple[int, int] = DEFAULT_SIZE, font_px: int = 13) -
                            labels=labels, font_px=font_px))
     reach = dash.reach(view)
     return MapResult(deck, feats, _caption(feats, origin), legend(feats, bool(arcs)), facts_lines(dash.facts(view)),
-                     reach, csv_safe(reach), labels)
+                     reach, csv_safe(reach), labels, map_alt(feats, origin))
+
+
+def map_alt(features: list[dict], origin) -> str:
+    """One sentence for screen readers: the rings drawn and where from (the facts under the
+    map say what lies within them)."""
+    rings = [f["properties"]["label"] for f in features if f["properties"]["kind"] == "ring"]
+    return (f"Map of geodesic range rings, {origin.caption}: {'; '.join(rings) or 'none drawn'}. "
+            "The lines under the map say which capitals and countries lie within each ring.")
 
 
 def _frame(features: list[dict], origin, size) -> Frame:

@@ -66,6 +66,13 @@ def _check_page(page, page_log, spec, heading: str, shot_name: str, embedded: bo
         assert canvas_drawn(page), f"{spec.path}: the deck.gl canvas stayed blank"
     if spec.plotly:
         expect(page.locator(PLOTLY_SVG).first).to_be_visible(timeout=20_000)
+    # Every map and chart has an accessible name that says what it shows.
+    figures = page.locator("[data-testid='stDeckGlJsonChart'], [data-testid='stPlotlyChart']")
+    names = [figures.nth(i).get_attribute("aria-label") or "" for i in range(figures.count())]
+    assert len(names) >= spec.deck + spec.plotly, f"{spec.path}: figures missing: {names}"
+    assert all(len(n) > 40 for n in names), f"{spec.path}: a figure without an accessible name: {names}"
+    if spec.deck:
+        assert "Map of geodesic range rings, range measured from" in names[0] and "km" in names[0], names[0]
     page.locator("[data-testid='stMain']").evaluate("e => e.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"{shot_name}.png"), full_page=True)
     settle_network(page, page_log)
