@@ -245,3 +245,25 @@ def test_e12_quotes_the_cables_probably_was_successful(pkg):
     description = row(pkg.events, "E12")["description"]
     assert "'the May 2009 test probably was successful'" in description
     assert "'probably successful'" not in description
+
+
+def test_e05_says_only_what_iran_focus_says_of_the_2005_order(pkg):
+    """Fourth spot check (2026-12-01): Iran Focus (30 June 2005) cites AFP on an order 'venu de
+    la Maison Blanche' freezing the assets of four Iran-linked companies, SHIG and SBIG among
+    them; it names no order number, so the row no longer says 'E.O. 13382'."""
+    e05 = row(pkg.events, "E05")
+    assert "13382" not in e05["title"] and "13382" not in e05["description"]
+    assert "White House order" in e05["title"]
+    assert "citing AFP" in e05["description"]
+    assert "'Le groupe industriel Chahid Hemat' and 'Le groupe industriel Chahid Bakeri'" in e05["description"]
+    assert e05["source"] == "SRC_IRANFOCUS_FR_2005"
+
+
+def test_the_june_2005_order_rows_name_no_order_number_or_tag_no_text_read_gives(pkg):
+    """Arms Control Today (2005-09) calls it 'a June 29 executive order'; Iran Focus, an order
+    from the White House. Neither gives E.O. 13382 or a tag, so D030-D032 say neither."""
+    for id_ in ("D030", "D031", "D032"):
+        d = row(pkg.tables["designations"], id_)
+        assert d["authority"] == "US President (executive order of June 2005)"
+        assert "13382" not in " ".join(str(v) for v in d.values)
+        assert not d["programs"] and "Tag at the time not stated" in d["notes"]
