@@ -214,6 +214,35 @@ def test_png_svg_pdf_have_their_signatures_and_sizes(browser, tmp_path):
     assert no_part_files(tmp_path)
 
 
+@pytest.mark.parametrize("asked, drawn", [
+    ((1600, 900, 2.0), (1600, 900, 2.0)),   # the report size itself
+    ((800, 450, 2.0), (1600, 900, 1.0)),    # half the width: same layout, half the scale
+    ((1200, 675, 1.0), (1600, 900, 0.75)),
+    ((1000, 563, 2.0), (1600, 900, 1.25)),  # 562.5 rounded: within 1 px of the ratio
+])
+def test_a_report_figure_keeps_its_layout_at_any_width_of_its_ratio(asked, drawn):
+    spec = {"data": [], "layout": {"width": 1600, "height": 900}}
+    assert export.fit_layout(spec, *asked) == drawn
+    assert export.fit_layout({"data": [], "layout": {}}, *asked) == asked  # no size of its own: drawn as asked
+
+
+@pytest.mark.parametrize("width, height, fits", [(400, 300, 225), (800, 1600, 450), (1600, 1000, 900)])
+def test_another_aspect_ratio_is_an_error_naming_the_height_that_fits(width, height, fits):
+    with pytest.raises(ExportError, match=f"laid out at 1600x900 px .*for a width of {width} give a height of {fits}$"):
+        export.fit_layout({"data": [], "layout": {"width": 1600, "height": 900}}, width, height, 2.0)
+
+
+@pytest.mark.export
+def test_a_smaller_report_png_is_the_same_drawing_scaled(browser, dash):
+    """--width 800 --height 450 --scale 2 is the report layout drawn at scale 1: the same
+    pixels as 1600 x 900 at scale 1 (before, the layout was squeezed into 800 x 450 and its
+    text overlapped)."""
+    fig = dash.figure(dash.default_view(), "chain")
+    small = export.render(fig, "png", width=800, height=450, scale=2)
+    assert png_size(small) == (1600, 900)
+    assert small == export.render(fig, "png", width=1600, height=900, scale=1)
+
+
 @pytest.mark.export
 def test_browser_is_offline_and_mathjax_free(browser):
     [server] = [export_browser._server]

@@ -15,6 +15,6 @@ Importing it changes no process-wide state; see ``browser`` for what the first r
 from dashboard.export.browser import find_browser, stop, warm
 from dashboard.export.errors import ExportError
 from dashboard.export.files import write_atomic
-from dashboard.export.render import FORMATS, export, render
+from dashboard.export.render import FORMATS, export, fit_layout, render
 
-__all__ = ["ExportError", "FORMATS", "export", "find_browser", "render", "stop", "warm", "write_atomic"]
+__all__ = ["ExportError", "FORMATS", "export", "find_browser", "fit_layout", "render", "stop", "warm", "write_atomic"]

@@ -96,11 +96,34 @@ def png_size(width: float, height: float, scale: float) -> tuple[int, int]:
     return math.floor(width * scale + 1e-9), math.floor(height * scale + 1e-9)
 
 
+def fit_layout(spec: dict, width: float, height: float, scale: float) -> tuple[float, float, float]:
+    """(width, height, scale) to render ``spec`` at, for an image of ``width*scale`` x
+    ``height*scale`` px.
+
+    A figure laid out at its own size (``layout.width`` and ``layout.height`` set, as every
+    report figure is: 1600 x 900) is drawn at that size and scaled, so its text keeps its
+    place and its size relative to the image (its print size at 6.5 in). Another size of the
+    same aspect ratio (the height within 1 px of ``width`` x its own ratio) only changes the
+    scale; another ratio would crowd or overlap its text, so it is an ExportError naming the
+    height that fits. A figure without its own size is drawn at the size asked.
+    """
+    layout = spec.get("layout") or {}
+    own_w, own_h = layout.get("width"), layout.get("height")
+    if not own_w or not own_h or (own_w, own_h) == (width, height):
+        return width, height, scale
+    fits = round(width * own_h / own_w)
+    if abs(height - width * own_h / own_w) > 1:
+        raise ExportError(f"this figure is laid out at {own_w:g}x{own_h:g} px and keeps that aspect ratio: "
+                          f"for a width of {width:g} give a height of {fits}")
+    return own_w, own_h, scale * width / own_w
+
+
 def render(fig: Any, fmt: str = "png", width: float = 1600, height: float = 900, scale: float = 2.0, timeout_s: float = 60) -> bytes:
     """Render ``fig`` (a plotly Figure or figure dict) to PNG/SVG/PDF bytes.
 
     ``width``/``height`` are layout pixels; a PNG is ``round(width*scale)`` x
-    ``round(height*scale)`` pixels (``scale`` does not change SVG/PDF geometry).
+    ``round(height*scale)`` pixels (``scale`` does not change SVG/PDF geometry). A figure
+    laid out at its own size is drawn at that size and scaled to them (:func:`fit_layout`).
     Waiting for another export and the render itself are each bounded by
     ``timeout_s``; starting Chromium (first call, after a timeout) is bounded by
     ``browser.START_TIMEOUT_S``. Raises :class:`ExportError` on any failure.
@@ -111,6 +134,7 @@ def render(fig: Any, fmt: str = "png", width: float = 1600, height: float = 900,
     scale = _positive("scale", scale)
     timeout_s = _positive("timeout_s", timeout_s)
     spec = _figure_dict(fig)  # snapshot in the caller's thread
+    width, height, scale = fit_layout(spec, width, height, scale)
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     try:
         data = browser.calc(spec, opts, timeout_s, check=lambda d: _verify(d, fmt, width, height, scale))
