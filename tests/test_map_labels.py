@@ -13,7 +13,7 @@ from dashboard.figures.legend import legend_items, legend_svg
 from dashboard.figures.mapfit import Frame, fit_view, mercator, overlaps
 from dashboard.geo.ranges import best_claim, ring_claims
 from dashboard.views import mapview
-from dashboard.views.tables import data_as_of
+from dashboard.views.tables import data_as_of, systems_table
 
 
 @pytest.mark.parametrize("value, unit, text", [
@@ -42,6 +42,18 @@ def test_the_default_ring_is_the_best_supported_claim(package):
         assert chosen["range_km"] == ranges[(len(ranges) - 1) // 2]
         assert chosen["confidence"] not in weak and not chosen["seed"]
     assert best_claim(package, "SHAHAB3")["id"] == "RC05"  # 1,300 km, the US paper's own figure
+
+
+def test_the_systems_table_leads_with_the_ranges_and_never_says_seed(package):
+    table = systems_table(package)
+    assert list(table.columns[:5]) == ["System", "Best-supported range (map default)", "Its source",
+                                       "As printed in The Washington Times, 2017-02-09", "Other ring claims (km)"]
+    assert not [c for c in table.columns if "seed" in c.lower()]
+    sejjil = table.set_index("System").loc["Sejjil"]
+    assert sejjil["As printed in The Washington Times, 2017-02-09"] == "1,200 mi ≈ 1,930 km"
+    best = best_claim(package, "SEJJIL")
+    assert sejjil["Best-supported range (map default)"] == as_published(best["stated_value"], best["stated_unit"])
+    assert sejjil["Its source"].endswith(f"[{best['source']}]")
 
 
 def test_nothing_on_the_default_map_says_1999(dash):

@@ -11,9 +11,11 @@ pkg = state.package()
 st.title("Systems")
 state.banner()
 st.caption(
-    "Ranges as publicly stated. 'Seed range' is the figure in the seed article (The Washington "
-    "Times, 2017-02-09, citing a 2008 report); 'Other ring claims' is the spread of the other published "
-    "maximum-range figures (flight distances and shared bands are listed below but not counted). Producer links marked (inferred) rest on propellant type only."
+    "Ranges as publicly stated, in the source's unit, then converted. 'Best-supported range' is the map's default "
+    "ring (the median of the firm ring claims) and its source; '" + markdown_literal(tables.printed_in(pkg)) + "' is the "
+    "figure the article the dashboard started from printed (citing a 2008 report); 'Other ring claims' is the spread of the "
+    "other published maximum-range figures (flight distances and shared bands are listed below but not counted). "
+    "Producer links marked (inferred) rest on propellant type only."
 )
 st.dataframe(tables.systems_table(pkg), hide_index=True, width="stretch")
 # Caveats (systems.caveat) next to the table: e.g. two drawn systems may be one missile.

@@ -19,6 +19,7 @@ from dashboard.data.units import as_published
 from dashboard.geo.ranges import CLAIM_MODES, Origin, default_origin, parse_origin
 from dashboard.figures.mapfit import Frame, fit_view, overlaps, place, ring_anchor, text_box
 from dashboard.geo.reach import csv_safe, distances_km
+from dashboard.views.tables import printed_in
 
 ROUTE_KINDS = ("supplied", "procured_for", "offered_to", "assisted", "acts_for", "works_with")
 NO_NETWORK = "#7f7f7f"
@@ -62,9 +63,7 @@ def claim_options(pkg: Package) -> list[str]:
 def claim_label(pkg: Package, claim: str) -> str:
     """How a claim choice reads in the controls: the rule or the source, never 'seed'."""
     if claim == "seed":
-        source = pkg.range_claims[pkg.range_claims["seed"]]["source"].iloc[0]
-        src = pkg.sources.set_index("id").loc[source]
-        return f"As printed in {str(src['publisher']).split(' (')[0]}, {src['date']}"
+        return printed_in(pkg)
     fixed = {"best": "Best-supported figure (median of firm claims)", "min": "Smallest published",
              "max": "Largest published"}
     if claim in fixed:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.data.load import Package
-from dashboard.data.units import KM_PER_MILE
+from dashboard.data.units import as_published
+from dashboard.geo.ranges import best_claim
 
 
 
@@ -24,34 +25,47 @@ def seed_claims(pkg: Package) -> pd.DataFrame:
 
 
 def systems_table(pkg: Package) -> pd.DataFrame:
-    """One row per system: descriptive facts, the seed's range, and the spread of other claims."""
+    """One row per system, ranges first: the best-supported figure (the map's default ring)
+    with its source, the figure the seed article printed (headed by its publisher and date,
+    never 'seed'), the spread of the other ring claims; then the descriptive facts.
+    Figures read as published, then converted ('800 mi ≈ 1,290 km')."""
     names = pkg.entities.set_index("id")["name"]
+    sources = pkg.sources.set_index("id")
     seeds = seed_claims(pkg)
+    printed = printed_in(pkg)
     rows = []
     for s in pkg.systems.to_dict("records"):
-        seed = seeds.loc[s["id"]]
+        best = best_claim(pkg, s["id"])
         others = pkg.range_claims[(pkg.range_claims["system"] == s["id"]) & ~pkg.range_claims["seed"]]
         producer = names.get(s["producer"], s["producer"])
         rows.append({
             "System": s["name"],
-            "Aliases": "; ".join(s["aliases"]),
+            "Best-supported range (map default)": as_published(best["stated_value"], best["stated_unit"]),
+            "Its source": f"{sources.loc[best['source'], 'publisher']}, {sources.loc[best['source'], 'date']} [{best['source']}]",
+            printed: (as_published(seeds.loc[s["id"], "stated_value"], seeds.loc[s["id"], "stated_unit"])
+                      if s["id"] in seeds.index else "not printed"),
+            "Other ring claims (km)": _spread(others),
             "Class": s["class"],
             "Propellant": s["propellant"],
             "Stages": "" if pd.isna(s["stages"]) else str(s["stages"]),
             "Producer": f"{producer} ({s['producer_confidence']})" if s["producer"] else "not stated",
-            "Seed range (km)": round(seed["range_km"]),
-            "Seed range (mi)": _as_miles(seed),
-            "Other ring claims (km)": _spread(others),
             "Status": s["status"],
+            "Aliases": "; ".join(s["aliases"]),
             "Sources": _source_titles(pkg, s["sources"]),
         })
     return pd.DataFrame(rows)
 
 
-def _as_miles(claim) -> int:
-    if claim["stated_unit"] == "mi":
-        return round(claim["stated_value"])
-    return round(claim["range_km"] / KM_PER_MILE)
+def _publisher_date(src) -> str:
+    return f"{str(src['publisher']).split(' (')[0]}, {src['date'] or 'undated'}"
+
+
+def printed_in(pkg: Package) -> str:
+    """How the UI names the seed article's figures: by publisher and date, never 'seed'."""
+    seeds = pkg.range_claims[pkg.range_claims["seed"]]
+    if seeds.empty:
+        return "As printed in the seed article"
+    return f"As printed in {_publisher_date(pkg.sources.set_index('id').loc[seeds['source'].iloc[0]])}"
 
 
 def _spread(claims: pd.DataFrame) -> str:
@@ -95,9 +109,9 @@ def _as_stated(c) -> str:
 def sources_table(pkg: Package) -> pd.DataFrame:
     """Every source with what it supports (counts of rows citing it, per table)."""
     counts = _citations(pkg)
-    frame = pkg.sources[["id", "title", "publisher", "date", "kind", "url", "notes"]].copy()
+    frame = pkg.sources[["id", "date", "kind", "title", "publisher"]].copy()
     frame["supports"] = [counts.get(i, "not cited") for i in frame["id"]]
-    return frame
+    return frame.join(pkg.sources[["url", "notes"]])  # the short columns first: they fit a 1366 px window
 
 
 def _citations(pkg: Package) -> dict[str, str]:
