@@ -95,7 +95,8 @@ else:
 sub = graph.network_subgraph(g, view)
 if sub.number_of_nodes() == 0:
     st.info("No entity matches these filters.")
-st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None), width="stretch",
+st.plotly_chart(network_figure(sub, graph.layout(sub), highlight=[entity] if entity else None,
+                               width_px=state.content_px(view)), width="stretch",
                 alt=f"Network of {sub.number_of_nodes()} entities and {sub.number_of_edges()} links; "
                     "the supply table below lists every link with its source.")
 state.share_panel(view, "chain", "network")

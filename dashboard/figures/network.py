@@ -30,6 +30,7 @@ from dashboard.figures.style import (
     FLOW_DIRECTION, FONT, KIND_STYLES, TIE, confidence_style, confidence_styles, flow_style, flow_styles, flow_word,
     link_rgba,
 )
+from dashboard.figures.network_labels import for_screen
 from dashboard.figures.text import plain_text
 from dashboard.network import weak_labels
 
@@ -62,8 +63,13 @@ def edge_trace_name(confidence: str, flow: str) -> str:
     return plain_text(f"links: {confidence or 'not stated'} / {flow}")
 
 
-def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[str] | None = None) -> go.Figure:
-    """Nodes of ``g_sub`` at ``positions`` ({node: (x, y)}); ``highlight`` nodes outlined and labelled."""
+def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[str] | None = None,
+                   width_px: int | None = None) -> go.Figure:
+    """Nodes of ``g_sub`` at ``positions`` ({node: (x, y)}); ``highlight`` nodes outlined and
+    labelled. With ``width_px`` (a page's content width) the labels are placed for the
+    screen so that none covers another (:func:`dashboard.figures.network_labels.for_screen`:
+    the highlighted entity first, then systems and hubs); without, every label sits above
+    its node (the report places them for print)."""
     highlight = {n for n in (highlight or ()) if n in g_sub}
     weak_set = set(weak_labels(g_sub))
     nodes = [n for n in sorted(g_sub.nodes) if n in positions]
@@ -182,4 +188,7 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
         legend=dict(title=dict(text="Kind of node; link style"), itemsizing="constant", groupclick="toggleitem"),
         annotations=notes + arrows,
     )
+    if width_px:
+        priority = {n: (0 if n in highlight else 1, -g_sub.degree(n)) for n in nodes}
+        for_screen(fig, width_px, priority)
     return fig

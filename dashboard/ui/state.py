@@ -227,6 +227,16 @@ def map_size(view, presenting: bool) -> tuple[tuple[int, int], int]:
     return mapview.presentation_size(mode, view.frame, dashboard().rings(view), marking_line())
 
 
+def content_px(view) -> int:
+    """Width (px) of the page's content column: the frame's or window's in a presentation
+    (``frame=WxH``, else as map_size assumes), else the default map's (a 1366 px window)."""
+    from dashboard.views import mapview
+    if not presenting():
+        return mapview.DEFAULT_SIZE[0]
+    width = (view.frame or mapview.UNFRAMED["embed" if embedded() else "briefing"])[0]
+    return mapview.content_width(width)
+
+
 def marking_line() -> str:
     """The marking, data version and data-as-of line shown with the legend."""
     from dashboard.views.marking import marking

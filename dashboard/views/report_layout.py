@@ -3,7 +3,7 @@
 Each takes the figure its builder made (:mod:`dashboard.figures.ranges_chart`,
 :mod:`dashboard.figures.chain`, :mod:`dashboard.figures.network`) and fits it to
 ``SIZES["report"]`` with the primitives of :mod:`dashboard.views.report_print`; the
-network's node labels are placed without collisions (:class:`dashboard.figures.labels.LabelBoxes`).
+network's node labels are placed without collisions (:mod:`dashboard.figures.network_labels`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import re
 
 import plotly.graph_objects as go
 
-from dashboard.figures.labels import LabelBoxes, covered_px, text_box_px, text_width_px
+from dashboard.figures.labels import text_box_px, text_width_px
+from dashboard.figures.network_labels import fit_axes, place_labels
 from dashboard.figures.text import plain_text
 from dashboard.views.report_print import (
     CHAR_EM, FONT_PX, LINE_PX, SIDE_PX, SIZES, caption_blocks, cut, legend_top_px, place_caption, report_fonts,
@@ -173,30 +174,13 @@ def report_chain_layout(fig: go.Figure, head: list[str], sources: list[str]) -> 
     return fig
 
 
-def _links_px(fig: go.Figure, px):
-    """The figure's link lines (its ``lines`` traces, None-separated) in plot pixels, as one
-    shapely geometry, or None when it has none."""
-    from shapely.geometry import MultiLineString
-
-    segments = [(px(x0, y0), px(x1, y1)) for t in fig.data if t.mode == "lines" and t.x is not None
-                for x0, y0, x1, y1 in zip(t.x, t.y, t.x[1:], t.y[1:]) if None not in (x0, y0, x1, y1)]
-    return MultiLineString(segments) if segments else None
-
-
-NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "person", "goods")
-
-
 def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], priority: dict | None = None) -> go.Figure:
     """The network for print (the figure itself is built by dashboard.figures.network): 24 px
     text, the legend in rows above the plot (:func:`row_legends`), axis ranges fixed (x and y scaled apart to fill the plot) so
     that data and pixels map one to one,
-    and node labels placed by a greedy pass over their boxes in pixels (above, below,
-    right, left or diagonal to the node: of the free spots, the one covering the least link
-    line (:func:`covered_px`); shortened to 16 characters where the full label fits nowhere
-    or covers more line than the short one; the highlighted entity first, then the systems,
-    then in the order of ``priority`` ({node id: (0 for the highlighted entity else 1,
-    minus its number of links)}: hubs), then by kind), a label dropped
-    where none fits, so no label covers another; the caption at the bottom."""
+    and node labels placed so that none covers another
+    (:func:`dashboard.figures.network_labels.place_labels`, in the order of ``priority``);
+    the caption at the bottom."""
 
     width, height, _ = SIZES["report"]
     blocks, rows = caption_blocks(head, sources, width)
@@ -205,84 +189,9 @@ def report_network_layout(fig: go.Figure, head: list[str], sources: list[str], p
     top = row_legends(fig, width, height, legend_top_px(fig, height), width - 2 * SIDE_PX) + 12
     margin = {"l": SIDE_PX, "r": SIDE_PX, "t": top, "b": caption_px + 10}
     plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
-    xs = [x for t in fig.data if t.mode and "markers" in t.mode for x in (t.x or ()) if x is not None]
-    ys = [y for t in fig.data if t.mode and "markers" in t.mode for y in (t.y or ()) if y is not None]
-    if xs and ys:
-        pad_px = 12 + FONT_PX * 1.3  # room for a label above the top node
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        # x and y scaled apart (no fixed aspect): the picture fills the plot and labels get room
-        kx = (plot_w - 2 * pad_px - 120) / max(x1 - x0, 1e-9)
-        ky = (plot_h - 2 * pad_px) / max(y1 - y0, 1e-9)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        xr = [cx - plot_w / 2 / kx, cx + plot_w / 2 / kx]
-        yr = [cy - plot_h / 2 / ky, cy + plot_h / 2 / ky]
-
-        def px(x, y):
-            return (x - xr[0]) * kx, (yr[1] - y) * ky
-
-        boxes = LabelBoxes(plot_w, plot_h)
-        labelled = []
-        own: dict[tuple, tuple] = {}  # (trace id, point) -> its marker's box
-        for t in fig.data:  # every node marker blocks its own area (but not its own label)
-            if t.mode and "markers" in t.mode and t.name not in ("links", "selected"):
-                size = t.marker.size if isinstance(t.marker.size, (int, float)) else 10
-                for j, (x, y) in enumerate(zip(t.x or (), t.y or ())):
-                    if x is not None:
-                        mx, my = px(x, y)
-                        own[(id(t), j)] = (mx - size / 2, my - size / 2, mx + size / 2, my + size / 2)
-                        boxes.block(own[(id(t), j)])
-                if t.text is not None and "text" in t.mode:
-                    rank = NODE_LABEL_PRIORITY.index(t.name) if t.name in NODE_LABEL_PRIORITY else len(NODE_LABEL_PRIORITY)
-                    ids = list(t.customdata) if t.customdata is not None else [None] * len(t.x)
-                    keys = [(priority or {}).get(i, (1, 0)) for i in ids]
-                    labelled += [((keys[j][0], 0 if t.name == "system" else 1, *keys[j][1:], rank), j, t, x, y, size)
-                                 for j, (x, y) in enumerate(zip(t.x, t.y)) if t.text[j]]
-        links = _links_px(fig, px)
-        keep: dict[int, dict] = {}  # trace id -> {point index: textposition}
-        texts: dict[int, dict] = {}  # trace id -> {point index: the (maybe shortened) label}
-        for rank, j, t, x, y, size in sorted(labelled, key=lambda e: (e[0], e[1])):
-            mx, my = px(x, y)
-            # plotly's offsets of a text from its marker, measured in Chromium (DejaVu Sans 24 px):
-            # beside and above o = 0.62 size + 1 px, below b = 0.63 size - 3.1 px, a line 28 px
-            # high (30 here), a middle line centred 2 px above the marker
-            o, b = 0.62 * size + 1, 0.63 * size - 3.1
-            full = unescaped(t.text[j])
-            mine = own.get((id(t), j))
-            if mine in boxes.boxes:
-                boxes.boxes.remove(mine)  # a label may sit close to its own node
-            spots = []  # per text (full, then short): (px of line covered, order, textposition, box, text)
-            for text in (full, cut(full, 16)) if len(full) > 16 else (full,):
-                w, h = text_box_px(plain_text(text), FONT_PX)
-                top, bottom, mid = (my - o - h, my - o + 1), (my + b - 1, my + b + h), (my - 2 - h / 2, my - 2 + h / 2)
-                candidates = (("top center", (mx - w / 2, top[0], mx + w / 2, top[1])),
-                              ("bottom center", (mx - w / 2, bottom[0], mx + w / 2, bottom[1])),
-                              ("middle right", (mx + o - 1, mid[0], mx + o + w, mid[1])),
-                              ("middle left", (mx - o - w, mid[0], mx - o + 1, mid[1])),
-                              ("top right", (mx + o - 1, top[0], mx + o + w, top[1])),
-                              ("top left", (mx - o - w, top[0], mx - o + 1, top[1])),
-                              ("bottom right", (mx + o - 1, bottom[0], mx + o + w, bottom[1])),
-                              ("bottom left", (mx - o - w, bottom[0], mx - o + 1, bottom[1])))
-                free = [(round(covered_px(box, links)), k, pos, box, text) for k, (pos, box) in enumerate(candidates)
-                        if boxes.free(box)]
-                if free:
-                    spots.append(min(free))
-                    if spots[-1][0] == 0:
-                        break  # the full label clear of every line, or else the short one
-            if spots:
-                _, _, pos, box, text = min(spots, key=lambda s: s[0])  # least line covered; the full label on a tie
-                boxes.block(box)
-                keep.setdefault(id(t), {})[j] = pos
-                texts.setdefault(id(t), {})[j] = plain_text(text)
-            if mine is not None:
-                boxes.block(mine)
-        for t in fig.data:
-            if t.text is not None and t.mode and "text" in t.mode:
-                chosen = keep.get(id(t), {})
-                t.text = [texts[id(t)][j] if j in chosen else "" for j in range(len(t.text))]
-                t.textposition = [chosen.get(j, "top center") for j in range(len(t.text))]
-                t.textfont = {"size": FONT_PX, "color": "#222222"}
-        fig.update_layout(xaxis={"range": xr, "autorange": False},
-                          yaxis={"range": yr, "autorange": False, "scaleanchor": None})
+    px = fit_axes(fig, plot_w, plot_h, FONT_PX)
+    if px is not None:
+        place_labels(fig, px, plot_w, plot_h, FONT_PX, priority)
     fig.update_layout(margin=margin)
     notes = list(fig.layout.annotations)
     for note in notes:

@@ -27,6 +27,7 @@ from dashboard import network as G
 from dashboard.network import build as B
 from dashboard.data.load import load_package
 from dashboard.figures.network import network_figure
+from dashboard.views.mapview import DEFAULT_SIZE
 from tests.synth import make_synthetic_package
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -62,10 +63,11 @@ def _best(fn, repeats: int = REPEATS):
 
 
 def filter_change(g, kwargs: dict) -> str:
-    """What one filter change costs: filter, cap to a neighbourhood, lay out, draw, serialise."""
+    """What one filter change costs: filter, cap to a neighbourhood, lay out, draw with its
+    labels placed for the page's default width (as the Supply chain page does), serialise."""
     sub = G.filter_graph(g, **kwargs)
     view = G.neighbourhood(sub, sub.nodes, radius=1, max_nodes=MAX_NODES)
-    return network_figure(view, G.layout(view)).to_json()
+    return network_figure(view, G.layout(view), width_px=DEFAULT_SIZE[0]).to_json()
 
 
 def load_and_build(folder: Path):

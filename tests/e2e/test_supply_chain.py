@@ -70,6 +70,24 @@ def test_the_first_chain_is_whole_in_the_first_screen(app_server, page, page_log
         assert abs(tops[0] - tops[1]) < 8 and max(tops) < 200, tops
 
 
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_no_network_label_covers_another_on_screen(app_server, page, page_log, width):
+    """The network's node labels are placed for the page's width (figures.network_labels):
+    in Chromium their drawn boxes do not overlap, and most nodes keep a label."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_spec(page, app_server.url, BY_PATH["/supply-chain"], page_log)
+    network = page.locator("[data-testid='stPlotlyChart'][aria-label^='Network of']")
+    network.locator(".textpoint text").first.wait_for(state="attached", timeout=30_000)
+    network.scroll_into_view_if_needed()
+    texts = network.locator(".textpoint text")
+    boxes = [b for b in (texts.nth(i).bounding_box() for i in range(texts.count())) if b and b["width"] > 0]
+    assert len(boxes) >= 15, len(boxes)  # the default network has 19 nodes
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a["x"] + a["width"] - 1 > b["x"] and b["x"] + b["width"] - 1 > a["x"]
+                and a["y"] + a["height"] - 1 > b["y"] and b["y"] + b["height"] - 1 > a["y"]]
+    assert overlaps == [], overlaps[:3]
+
+
 @pytest.mark.parametrize("path, query", [("/", ""), ("/supply-chain", ""), ("/supply-chain", "?entity=C_LIMMT"),
                                          ("/supply-chain", "?entity=O_SHIG"), ("/systems", ""), ("/sources", "")])
 def test_no_classification_mark_or_street_address_on_any_page(app_server, page, page_log, path, query):
