@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from dashboard.figures.style import (
     FLOW_DIRECTION, FONT, KIND_STYLES, TIE, confidence_styles, flow_style, flow_styles, flow_word, link_rgba,
 )
-from dashboard.figures.text import plain_text
+from dashboard.figures.text import cut, plain_text
 
 __all__ = ["GAP_LINES", "chain_figure", "link_colour"]
 
@@ -43,17 +43,12 @@ def link_colour(vocab, confidence: str, flow: str = TIE) -> str:
     return link_rgba(vocab, confidence, flow)
 
 
-def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
 def _wrap(text: str, width: int = 90) -> str:
     return "<br>".join(plain_text(line) for line in textwrap.wrap(" ".join(str(text).split()), width) or [""])
 
 
 def _node_label(node: dict, weak_out: bool, vocab=None) -> str:
-    label = _short(node["label"])
+    label = cut(node["label"], LABEL_CHARS)
     extra = []
     if node["confidence"] not in ("", "stated", "secondhand"):
         extra.append(node["confidence"])
@@ -79,7 +74,7 @@ def _gap_lines(gaps: list[str], limit: int | None) -> list[str]:
         return lines
     if not gaps:
         return []
-    lines = ["\u2022 " + plain_text(_short(gaps[0], WRAP))]
+    lines = ["\u2022 " + plain_text(cut(gaps[0], WRAP))]
     if len(gaps) > 1:
         lines.append(plain_text(f"\u2026 and {len(gaps) - 1} more, listed on the Supply chain page under the chart."))
     return lines[: max(limit - 1, 1)]
@@ -125,7 +120,7 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES, gap_lines:
         word = flow_word(vocab, l.get("flow", TIE))
         link_labels.append(plain_text(f"{l['kind']}{' - ' + word if word else ''}{suffix}"))
         reads = f"{label_of.get(l['from'], l['from'])} {l['kind']} {label_of.get(l['to'], l['to'])}"
-        evidence = _short(l.get("evidence", ""), HOVER_CHARS)
+        evidence = cut(l.get("evidence", ""), HOVER_CHARS)
         link_hover.append("<br>".join([
             _wrap(reads), plain_text(f"goods: {word}") if word else plain_text("tie: no goods move on this link"),
             plain_text(f"confidence: {l['confidence'] or 'n/a'}" + (f" - date: {l['date']}" if l.get("date") else "")),
@@ -168,7 +163,7 @@ def chain_figure(chain: dict, title: str, max_nodes: int = MAX_NODES, gap_lines:
     header = [f"What the sources do not support ({len(gaps)}):"] if lines else []
     body = header + lines if lines else ["No gaps recorded."]
     gap_px = GAP_LINE_PX * len(body) + 20
-    system_labels = [len(_short(n["label"])) for n in nodes if n["layer"] == "system"]
+    system_labels = [len(cut(n["label"], LABEL_CHARS)) for n in nodes if n["layer"] == "system"]
     right_px = 14 + 8 * max(system_labels, default=0)
     legend_rows = max(len(confidence_styles(vocab)), len(flow_styles(vocab))) + 1  # + the title line
     legend_px = LEGEND_ROW_PX * legend_rows + 10

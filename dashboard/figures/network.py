@@ -30,8 +30,8 @@ from dashboard.figures.style import (
     FLOW_DIRECTION, FONT, KIND_STYLES, TIE, confidence_style, confidence_styles, flow_style, flow_styles, flow_word,
     link_rgba,
 )
-from dashboard.figures.network_labels import for_screen
-from dashboard.figures.text import plain_text
+from dashboard.figures.network_labels import for_screen, label_priority
+from dashboard.figures.text import cut, plain_text
 from dashboard.network import weak_labels
 
 __all__ = ["KIND_STYLES", "edge_trace_name", "network_figure"]
@@ -43,11 +43,6 @@ ALWAYS_LABELLED = ("system", "network")  # labelled even in large pictures
 HUB_DEGREE = 6  # ... and so is any node with at least this many links
 EVIDENCE_CHARS = 160
 MAX_ARROWS = 200
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _wrap(text: str, width: int = 70) -> str:
@@ -102,10 +97,10 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
         label_u, label_v = g_sub.nodes[u].get("label", u), g_sub.nodes[v].get("label", v)
         word = flow_word(vocab, flow)
         mid_text.append("<br>".join([
-            _wrap(f"{_short(label_u, 60)} {data.get('kind', '')} {_short(label_v, 60)}"),
+            _wrap(f"{cut(label_u, 60)} {data.get('kind', '')} {cut(label_v, 60)}"),
             plain_text(f"goods: {word}" if word else "tie: no goods move on this link"),
             plain_text(f"confidence: {data.get('confidence') or 'n/a'}" + (f" - date: {data['date']}" if data.get("date") else "")),
-            _wrap(_short(data.get("evidence", ""), EVIDENCE_CHARS)),
+            _wrap(cut(data.get("evidence", ""), EVIDENCE_CHARS)),
             plain_text("sources: " + ", ".join(data.get("sources", ()))),
         ]))
     for (conf, flow), (xs, ys) in sorted(lines.items()):
@@ -156,7 +151,7 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
                 parts.append(plain_text(f"confidence: {d['confidence']}"))
             hover.append("<br>".join(parts))
             labelled = show_labels or n in highlight or kind in ALWAYS_LABELLED or g_sub.degree(n) >= HUB_DEGREE
-            labels.append(plain_text(_short(d.get("label", n), LABEL_CHARS)) if labelled else "")
+            labels.append(plain_text(cut(d.get("label", n), LABEL_CHARS)) if labelled else "")
         traces.append(go.Scatter(
             x=[_r(positions[n][0]) for n in members], y=[_r(positions[n][1]) for n in members],
             mode="markers+text" if any(labels) else "markers", name=plain_text(kind),
@@ -189,6 +184,5 @@ def network_figure(g_sub: nx.MultiDiGraph, positions: dict, highlight: Iterable[
         annotations=notes + arrows,
     )
     if width_px:
-        priority = {n: (0 if n in highlight else 1, -g_sub.degree(n)) for n in nodes}
-        for_screen(fig, width_px, priority)
+        for_screen(fig, width_px, label_priority(g_sub, highlight))
     return fig

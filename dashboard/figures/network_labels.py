@@ -14,7 +14,7 @@ import html
 import plotly.graph_objects as go
 
 from dashboard.figures.labels import LabelBoxes, covered_px, text_box_px
-from dashboard.figures.text import plain_text
+from dashboard.figures.text import cut, plain_text
 
 # Who gets a spot first, after the highlighted entity and the hubs (see place_labels).
 NODE_LABEL_PRIORITY = ("system", "network", "government", "company", "group", "person", "goods")
@@ -23,9 +23,11 @@ SCREEN_FONT_PX = 11
 SCREEN_LEGEND_PX = 320  # plotly's legend right of the plot (its longest entry at 11 px, its gap, and slack)
 
 
-def _cut(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+def label_priority(g_sub, highlight) -> dict:
+    """{node: (0 for a highlighted node else 1, minus its number of links)}: the order in
+    which :func:`place_labels` gives out spots after the systems (the selected entity, then hubs)."""
+    chosen = set(highlight or ())
+    return {n: (0 if n in chosen else 1, -g_sub.degree(n)) for n in g_sub.nodes}
 
 
 def links_px(fig: go.Figure, px):
@@ -67,8 +69,8 @@ def place_labels(fig: go.Figure, px, plot_w: float, plot_h: float, font_px: floa
     node) that covers the least link line (:func:`covered_px`); cut to SHORT_CHARS where the
     whole label fits nowhere or covers more line than the short one; a label that fits
     nowhere is dropped, so no label covers another. Order: the highlighted entity, then the
-    systems, then by ``priority`` ({node id: (0 for the highlighted entity else 1, minus
-    its number of links)}: hubs), then by kind (NODE_LABEL_PRIORITY)."""
+    systems, then by ``priority`` (:func:`label_priority`: hubs), then by kind
+    (NODE_LABEL_PRIORITY)."""
     boxes = LabelBoxes(plot_w, plot_h)
     labelled = []
     own: dict[tuple, tuple] = {}  # (trace id, point) -> its marker's box
@@ -100,7 +102,7 @@ def place_labels(fig: go.Figure, px, plot_w: float, plot_h: float, font_px: floa
         if mine in boxes.boxes:
             boxes.boxes.remove(mine)  # a label may sit close to its own node
         spots = []  # per text (full, then short): (px of line covered, order, textposition, box, text)
-        for text in (full, _cut(full, SHORT_CHARS)) if len(full) > SHORT_CHARS else (full,):
+        for text in (full, cut(full, SHORT_CHARS)) if len(full) > SHORT_CHARS else (full,):
             w, h = text_box_px(plain_text(text), font_px)
             top, bottom, mid = (my - o - h, my - o + 1), (my + b - 1, my + b + h), (my - 2 - h / 2, my - 2 + h / 2)
             candidates = (("top center", (mx - w / 2, top[0], mx + w / 2, top[1])),

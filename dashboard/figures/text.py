@@ -15,10 +15,17 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["markdown_literal", "plain_text"]
+__all__ = ["cut", "markdown_literal", "plain_text"]
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
 _SPECIAL = re.compile(r"[&<>$]")
+
+
+def cut(text: Any, limit: int) -> str:
+    """``text`` on one line (runs of white space as one space), cut to ``limit`` characters
+    with "…" when longer."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def plain_text(s: Any) -> str:

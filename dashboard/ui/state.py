@@ -223,8 +223,7 @@ def map_size(view, presenting: bool) -> tuple[tuple[int, int], int]:
     from dashboard.views import mapview
     if not presenting:
         return mapview.DEFAULT_SIZE, 13
-    mode = "embed" if embedded() else "briefing"
-    return mapview.presentation_size(mode, view.frame, dashboard().rings(view), marking_line())
+    return mapview.presentation_size(_presentation_mode(), view.frame, dashboard().rings(view), marking_line())
 
 
 def content_px(view) -> int:
@@ -233,8 +232,11 @@ def content_px(view) -> int:
     from dashboard.views import mapview
     if not presenting():
         return mapview.DEFAULT_SIZE[0]
-    width = (view.frame or mapview.UNFRAMED["embed" if embedded() else "briefing"])[0]
-    return mapview.content_width(width)
+    return mapview.presentation_content_width(_presentation_mode(), view.frame)
+
+
+def _presentation_mode() -> str:
+    return "embed" if embedded() else "briefing"
 
 
 def marking_line() -> str:

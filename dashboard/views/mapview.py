@@ -78,13 +78,19 @@ def content_width(window_px: int) -> int:
     return window_px - 2 * (16 if window_px < 864 else 80)
 
 
+def presentation_content_width(mode: str, frame: tuple[int, ...]) -> int:
+    """The content column's width (px) in a briefing or embed (``mode``) of ``frame``, or of
+    the window or frame :data:`UNFRAMED` assumes when the URL gave none."""
+    return content_width((frame or UNFRAMED[mode])[0])
+
+
 def presentation_size(mode: str, frame: tuple[int, ...], features: list[dict], marking: str) -> tuple[tuple[int, int], int]:
     """((width, height) px of the map, label font px) for a briefing or embed (``mode``) in
     a window or iframe of ``frame`` (width, height) px, or () when the URL gave none
     (:data:`UNFRAMED`): the legend, the map and the marking line under it fill the first
     screen and fit in it."""
     width, height = frame or UNFRAMED[mode]
-    font_px, content = 17 if height >= 700 else 14, content_width(width)
+    font_px, content = 17 if height >= 700 else 14, presentation_content_width(mode, frame)
     marking_lines = math.ceil(text_width_px(marking, CAPTION_PX) * CAPTION_TO_DEJAVU / content)
     chrome = (PAGE_TOP_PX[mode] + legend_height(features, content, font_px) + 3 * GAP_PX
               + math.ceil(marking_lines * CAPTION_LINE_PX) + SLACK_PX)

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dashboard import network as graph
 from dashboard.figures.chain import chain_figure
 from dashboard.figures.network import network_figure
+from dashboard.figures.network_labels import label_priority
 from dashboard.figures.ranges_chart import ranges_chart
 from dashboard.figures.report_map import report_map_figure
 from dashboard.figures.static_map import caption_lines
@@ -95,7 +96,7 @@ def report_figure(dash, view, figure: str, date: str | None = None) -> go.Figure
     ids = sorted({s for _, _, d in sub.edges(data=True) for s in d.get("sources", ())})
     what = (f"Entity network: {sub.number_of_nodes()} entities and {sub.number_of_edges()} links{_filters_text(pkg, view)}; "
             "dashed links are inferred or unverified.")
-    priority = {n: (0 if n == view.entity else 1, -sub.degree(n)) for n in sub.nodes}
+    priority = label_priority(sub, [view.entity] if view.entity else ())
     return report_network_layout(fig, _head(pkg, date, what), _titles(pkg, ids), priority=priority)
 
 

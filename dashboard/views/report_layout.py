@@ -14,9 +14,9 @@ import plotly.graph_objects as go
 
 from dashboard.figures.labels import text_box_px, text_width_px
 from dashboard.figures.network_labels import fit_axes, place_labels
-from dashboard.figures.text import plain_text
+from dashboard.figures.text import cut, plain_text
 from dashboard.views.report_print import (
-    CHAR_EM, FONT_PX, LINE_PX, SIDE_PX, SIZES, caption_blocks, cut, legend_top_px, place_caption, report_fonts,
+    CHAR_EM, FONT_PX, LINE_PX, SIDE_PX, SIZES, caption_blocks, legend_top_px, place_caption, report_fonts,
     row_legends, unescaped,
 )
 

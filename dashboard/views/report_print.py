@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from dashboard.figures.style import FONT
 
 from dashboard.figures.labels import text_width_px
-from dashboard.figures.text import plain_text
+from dashboard.figures.text import cut, plain_text
 
 SIZES = {"report": (1600, 900, 2.0), "a4": (1123, 794, 2.0)}  # px at 96 dpi: A4 landscape width
 FONT_PX = 24
@@ -34,11 +34,6 @@ def unescaped(text: str) -> str:
     import html
 
     return html.unescape(str(text))
-
-
-def cut(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def caption_blocks(head: list[str], sources: list[str], width: int, max_columns: int = 3) -> tuple[list[list[str]], int]:
